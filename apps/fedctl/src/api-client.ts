@@ -1,0 +1,57 @@
+import { DomainError, ErrorCode, errorCodeForStatus, type FieldProblem } from '#libs/common';
+import type { ClientSettings } from './client-config.js';
+
+/** A small JSON client of the Ubernetes API; API errors come back as DomainErrors with the server's text. */
+export class ApiClient {
+  constructor(private readonly settings: ClientSettings) {}
+
+  get server(): string {
+    return this.settings.server;
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, query?: Record<string, string | undefined>): Promise<T> {
+    const url = new URL(this.settings.server + path);
+    for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.settings.token) headers.authorization = `Bearer ${this.settings.token}`;
+    let res: Response;
+    try {
+      res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'error' });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new DomainError(ErrorCode.Unavailable, `cannot reach the Ubernetes server at ${this.settings.server}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+    }
+    const text = await res.text();
+    const payload = text ? safeJson(text) : undefined;
+    if (!res.ok) {
+      const p = (payload ?? {}) as { message?: string; details?: FieldProblem[] };
+      throw new DomainError(errorCodeForStatus(res.status), p.message ?? `HTTP ${res.status}`, p.details ?? []);
+    }
+    return payload as T;
+  }
+
+  get<T>(path: string, query?: Record<string, string | undefined>): Promise<T> {
+    return this.request<T>('GET', path, undefined, query);
+  }
+  post<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('POST', path, body);
+  }
+  put<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PUT', path, body);
+  }
+  patch<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PATCH', path, body);
+  }
+  delete<T>(path: string): Promise<T> {
+    return this.request<T>('DELETE', path);
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { message: text.slice(0, 500) };
+  }
+}

@@ -1,0 +1,51 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { FailoverService } from '#libs/failover';
+import { ClusterHealthEvents } from '#libs/health';
+
+/** Sweep period: the longest a transition missed by a dying process (or lost with Redis) waits. */
+export const FAILOVER_SWEEP_EVERY_MS = 10_000;
+
+/**
+ * Worker-role triggers of failover: every Ready transition this process stores (the health monitor
+ * publishes in the process that probed) becomes events and rebalance jobs; a sweep of stored state
+ * (PostgreSQL) every {@link FAILOVER_SWEEP_EVERY_MS} and once at start re-enqueues what still needs a
+ * failover or recovery step. The sweep timer lives in the process, not in Redis, so a Redis restart that
+ * loses every queued job loses no failover: the next sweep re-derives it.
+ */
+@Injectable()
+export class FailoverScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('FailoverScheduler');
+  private unsubscribe?: () => void;
+  private timer?: NodeJS.Timeout;
+  private sweeping = false;
+
+  constructor(
+    private readonly failover: FailoverService,
+    private readonly health: ClusterHealthEvents,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.unsubscribe = this.health.onTransition((t) => this.failover.onTransition(t));
+    this.timer = setInterval(() => void this.sweep(), FAILOVER_SWEEP_EVERY_MS);
+    this.timer.unref();
+    setTimeout(() => void this.sweep(), 1_000).unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.unsubscribe?.();
+  }
+
+  private async sweep(): Promise<void> {
+    if (this.sweeping) return;
+    this.sweeping = true;
+    try {
+      const n = await this.failover.sweep();
+      if (n) this.logger.log({ workloads: n }, 'failover sweep re-enqueued pending work');
+    } catch (error) {
+      this.logger.warn({ err: (error as Error).message }, 'failover sweep failed (retried next period)');
+    } finally {
+      this.sweeping = false;
+    }
+  }
+}

@@ -1,0 +1,10 @@
+import type { Config } from './load-config.js';
+
+/**
+ * Nest injection token for the validated {@link Config} (a class token, not a string). The interface of
+ * the same name merges the config's shape into it, so `constructor(private readonly config: AppConfig)`
+ * is fully typed.
+ */
+export abstract class AppConfig {}
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface AppConfig extends Config {}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import type { EnvConfig } from './config.schema.js';
+
+const int = (min: number, max: number, fallback: number) =>
+  z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(min, `must be >= ${min}`).max(max, `must be <= ${max}`).default(fallback);
+
+/** Propagation (federated objects → member clusters) variables, spread into the env schema. */
+export const propagationEnvShape = {
+  /** Seconds between drift/status resyncs of every member (an object edited or deleted in a member comes back). */
+  UBERNETES_RESYNC_SECONDS: z.coerce.number({ message: 'must be a number' }).positive('must be > 0').max(3600, 'must be at most 3600').default(10),
+  /** Time limit of each request to a member during reconcile (a hung cluster never blocks the others). */
+  UBERNETES_MEMBER_TIMEOUT_MS: int(100, 120_000, 5_000),
+  /** Federated objects one worker reconciles at once. */
+  UBERNETES_RECONCILE_CONCURRENCY: int(1, 1_000, 32),
+  /** Seconds a pod must stay Unschedulable before its cluster's capacity for the workload is estimated. */
+  UBERNETES_UNSCHEDULABLE_SECONDS: z.coerce.number({ message: 'must be a number' }).min(0, 'must be >= 0').max(3600).default(5),
+};
+
+/** Validated propagation settings. */
+export interface PropagationConfig {
+  resyncSeconds: number;
+  memberTimeoutMs: number;
+  reconcileConcurrency: number;
+  unschedulableSeconds: number;
+}
+
+export function propagationConfig(e: EnvConfig): PropagationConfig {
+  return {
+    resyncSeconds: e.UBERNETES_RESYNC_SECONDS,
+    memberTimeoutMs: e.UBERNETES_MEMBER_TIMEOUT_MS,
+    reconcileConcurrency: e.UBERNETES_RECONCILE_CONCURRENCY,
+    unschedulableSeconds: e.UBERNETES_UNSCHEDULABLE_SECONDS,
+  };
+}

@@ -1,0 +1,392 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '#libs/config';
+import { federatedObjectKey, manifestHash, materialize, schedulesReplicas, totalReplicasOf, type FederatedObject } from '#libs/federation';
+import {
+  ClusterRepository,
+  FederatedObjectRepository,
+  FederationEventRepository,
+  PropagationWorkRepository,
+  WorkloadLocks,
+  type FederatedObjectEntity,
+  type PropagationWorkEntity,
+} from '#libs/persistence';
+import { ReconcileService, toFederatedObject, type Observed } from '#libs/propagation';
+import { QueueName, QueueService } from '#libs/queues';
+import { ClusterConditionType, ConditionStatus, type ClusterConditionTransition, type ClusterStatus } from '#libs/registry';
+import { DnsPublishRequester } from './dns-publish.js';
+import { clustersInZone, describeMove, failoverDelay, failoverDueInMs, zonesDown, type FailoverCluster, type ReplicaCounts } from './failover-decisions.js';
+import { EventReason, EventType, FederationEventsService } from './federation-events.service.js';
+
+/** Job names of the `failover` queue. */
+export enum FailoverJob {
+  /** Bring one workload in line with cluster health (failover and recovery steps); payload {@link RebalancePayload}. */
+  Rebalance = 'rebalance',
+  /** Find workloads whose stored state still needs a failover or recovery step (missed transitions). */
+  Sweep = 'sweep',
+}
+
+/** Payload of a rebalance job: ids only (coalesced per workload, so it carries no cluster). */
+export interface RebalancePayload {
+  uid: string;
+}
+
+/** What one rebalance job did (returned to the processor, logs and tests). */
+export interface RebalanceOutcome {
+  uid: string;
+  locked: boolean;
+  failedOver: string[];
+  recovered: string[];
+  /** Clusters whose failover waits for the delay (the job was re-queued). */
+  waiting: string[];
+}
+
+/** Raised when another process holds the workload's lock: the job is retried with backoff. */
+export class WorkloadBusyError extends Error {}
+
+interface ClusterInfo extends FailoverCluster {
+  labels: Record<string, string>;
+  /** When Ready last changed (ms since epoch). */
+  readySinceMs: number;
+}
+
+const POLL_MS = 250;
+
+/** Desired replicas of a work item: the stored manifest's `spec.replicas`. */
+function desiredOf(w: PropagationWorkEntity): number {
+  const replicas = (w.manifest as { spec?: { replicas?: unknown } }).spec?.replicas;
+  return typeof replicas === 'number' ? replicas : 0;
+}
+
+function isReplicaManifest(w: PropagationWorkEntity): boolean {
+  const kind = (w.manifest as { kind?: string }).kind;
+  return kind === 'Deployment' || kind === 'ReplicaSet';
+}
+
+/**
+ * Failover and recovery of federated workloads, driven by stored state so every step is idempotent:
+ *
+ * - NotReady: after the workload's delay, make sure the workload is re-planned without the cluster
+ *   (propagation's reconcile), wait until the survivors run the replacements, then store the lost
+ *   cluster's desired state as the current plan (0 replicas) so that, when it returns, its first
+ *   reconcile brings its stale objects to the current plan instead of adding their old replicas; record
+ *   "cluster X NotReady → web: N replicas moved to …".
+ * - Ready again: reconcile at once (the stored desired state is applied first) and record where the
+ *   replicas are (`rebalance: false`: they stay; `true`: the planner moves them back).
+ * - One workload at a time across processes (PostgreSQL advisory lock per workload; BullMQ coalescing
+ *   keeps one running and one pending job per workload). A worker killed mid-job leaves the stored state
+ *   of some step; the retried job reads it and continues.
+ */
+@Injectable()
+export class FailoverService {
+  private readonly logger = new Logger('FailoverService');
+
+  constructor(
+    private readonly objects: FederatedObjectRepository,
+    private readonly works: PropagationWorkRepository,
+    private readonly clusterRows: ClusterRepository,
+    private readonly reconciler: ReconcileService,
+    private readonly queues: QueueService,
+    private readonly events: FederationEventsService,
+    private readonly eventRows: FederationEventRepository,
+    private readonly dns: DnsPublishRequester,
+    private readonly locks: WorkloadLocks,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Asks for a rebalance of one workload (coalesced per workload). */
+  async requestRebalance(uid: string, delayMs = 0): Promise<void> {
+    await this.queues.enqueue<RebalancePayload>(QueueName.Failover, FailoverJob.Rebalance, { uid }, { coalesceKey: uid, delayMs: delayMs > 0 ? Math.ceil(delayMs) : undefined });
+  }
+
+  /** Reacts to one stored health transition: events, zone events, DNS publish, rebalance jobs. */
+  async onTransition(t: ClusterConditionTransition): Promise<void> {
+    if (t.condition !== ClusterConditionType.Ready || t.from === ConditionStatus.Unknown) return;
+    if (t.to !== ConditionStatus.False && t.to !== ConditionStatus.True) return;
+    const down = t.to === ConditionStatus.False;
+    const clusters = await this.clusterInfos();
+    const me = clusters.find((c) => c.name === t.cluster);
+    await this.events.record({
+      type: down ? EventType.Warning : EventType.Normal,
+      reason: down ? EventReason.ClusterNotReady : EventReason.ClusterReady,
+      object: `Cluster/${t.cluster}`,
+      message: down ? `cluster ${t.cluster} NotReady (${t.reason}: ${t.message})` : `cluster ${t.cluster} Ready again`,
+      dedupKey: `cluster-${down ? 'notready' : 'ready'}:${t.cluster}:${t.time}`,
+      details: { cluster: t.cluster, reason: t.reason },
+      time: new Date(t.time),
+    });
+    const downZones = new Set(zonesDown(clusters));
+    for (const zone of me?.zones ?? []) {
+      const members = clustersInZone(clusters, zone);
+      if (down && downZones.has(zone)) {
+        await this.events.record({
+          type: EventType.Warning,
+          reason: EventReason.ZoneDown,
+          object: `Zone/${zone}`,
+          message: `zone ${zone} down: every cluster in it is NotReady (${members.join(', ')}); its DNS names fall back to the region`,
+          dedupKey: `zone-down:${zone}:${t.time}`,
+          details: { zone, clusters: members },
+          time: new Date(t.time),
+        });
+      }
+      const readyInZone = clusters.filter((c) => c.ready && c.zones.includes(zone)).map((c) => c.name);
+      if (!down && readyInZone.length === 1 && readyInZone[0] === t.cluster) {
+        await this.events.record({
+          type: EventType.Normal,
+          reason: EventReason.ZoneUp,
+          object: `Zone/${zone}`,
+          message: `zone ${zone} up again (${t.cluster} Ready)`,
+          dedupKey: `zone-up:${zone}:${t.time}`,
+          details: { zone, clusters: members },
+          time: new Date(t.time),
+        });
+      }
+    }
+    await this.publishDns(t.cluster, down, t.time);
+
+    const works = await this.works.listForCluster(t.cluster);
+    const uids = new Set<string>();
+    for (const w of works) {
+      if (!isReplicaManifest(w)) continue;
+      if (down && desiredOf(w) === 0) continue;
+      uids.add(w.objectUid);
+    }
+    const rows = await this.objects.findByUids([...uids]);
+    for (const row of rows) {
+      const delay = down ? failoverDelay(this.config.failover.delaySeconds, row.annotations).seconds : 0;
+      await this.requestRebalance(row.uid, delay * 1000);
+    }
+    if (rows.length) this.logger.log({ cluster: t.cluster, workloads: rows.length, to: t.to }, down ? 'failover requested' : 'recovery requested');
+  }
+
+  /**
+   * Re-derives pending work from stored state (a transition seen by a process that died before it
+   * enqueued anything is not lost): workloads with replicas desired on a NotReady cluster, and
+   * workloads moved away from a cluster that is Ready again but not yet recovered.
+   */
+  async sweep(): Promise<number> {
+    const clusters = await this.clusterInfos();
+    const uids = new Set<string>();
+    for (const c of clusters.filter((x) => !x.ready)) {
+      for (const w of await this.works.listForCluster(c.name)) if (isReplicaManifest(w) && desiredOf(w) > 0) uids.add(w.objectUid);
+    }
+    const ready = new Map(clusters.filter((c) => c.ready).map((c) => [c.name, c]));
+    const moved = await this.eventRows.find({ reason: EventReason.ReplicasMoved, since: new Date(Date.now() - 7 * 24 * 3600_000), limit: 1000 });
+    for (const e of moved) {
+      const d = e.details as { uid?: string; cluster?: string; since?: string };
+      const c = d.cluster ? ready.get(d.cluster) : undefined;
+      if (!d.uid || !c || !d.since || c.readySinceMs < Date.parse(d.since)) continue;
+      if (!(await this.eventRows.exists(recoverKey(d.uid, d.cluster!, d.since)))) uids.add(d.uid);
+    }
+    for (const uid of uids) await this.requestRebalance(uid);
+    return uids.size;
+  }
+
+  /** The rebalance job: one workload, under its lock. Throws {@link WorkloadBusyError} when locked elsewhere. */
+  async rebalance(uid: string): Promise<RebalanceOutcome> {
+    const result = await this.locks.withLock(`failover:${uid}`, () => this.rebalanceLocked(uid));
+    if (!result.acquired) throw new WorkloadBusyError(`workload ${uid} is being rebalanced by another worker`);
+    return result.value;
+  }
+
+  private async rebalanceLocked(uid: string): Promise<RebalanceOutcome> {
+    const outcome: RebalanceOutcome = { uid, locked: true, failedOver: [], recovered: [], waiting: [] };
+    const row = await this.objects.findByUid(uid);
+    if (!row || row.deletingAt) return outcome;
+    const obj = toFederatedObject(row);
+    if (!schedulesReplicas(obj)) return outcome;
+    const clusters = await this.clusterInfos();
+    const byName = new Map(clusters.map((c) => [c.name, c]));
+    const works = await this.works.listForObject(uid);
+    const delay = failoverDelay(this.config.failover.delaySeconds, row.annotations);
+    const now = Date.now();
+
+    // 1. Failover: NotReady clusters still holding desired replicas.
+    const lost = works.filter((w) => byName.get(w.cluster)?.ready === false && isReplicaManifest(w) && desiredOf(w) > 0);
+    const due: PropagationWorkEntity[] = [];
+    let nextDueMs = Infinity;
+    for (const w of lost) {
+      const since = byName.get(w.cluster)!.readySinceMs;
+      const wait = failoverDueInMs(since, delay.seconds, now);
+      if (wait === 0) {
+        due.push(w);
+        continue;
+      }
+      outcome.waiting.push(w.cluster);
+      nextDueMs = Math.min(nextDueMs, wait);
+      await this.events.record({
+        type: EventType.Normal,
+        reason: EventReason.FailoverPending,
+        object: federatedObjectKey(obj),
+        message: `cluster ${w.cluster} NotReady → ${obj.metadata.name}: failover delay ${delay.seconds}s (${delay.source === 'workload' ? 'workload annotation' : 'federation default'}) before its ${desiredOf(w)} replicas there are written off${delay.problem ? `; ${delay.problem}` : ''}`,
+        dedupKey: `failover-pending:${uid}:${w.cluster}:${new Date(since).toISOString()}`,
+        details: { uid, cluster: w.cluster, delaySeconds: delay.seconds },
+      });
+    }
+    if (due.length) outcome.failedOver = await this.failOver(row, obj, due, byName);
+    if (nextDueMs < Infinity) await this.requestRebalance(uid, nextDueMs + 50);
+
+    // 2. Recovery: clusters this workload moved away from that are Ready again.
+    outcome.recovered = await this.recover(row, obj, byName);
+    return outcome;
+  }
+
+  private async failOver(row: FederatedObjectEntity, obj: FederatedObject, lostWorks: PropagationWorkEntity[], byName: Map<string, ClusterInfo>): Promise<string[]> {
+    const uid = row.uid;
+    const lost = lostWorks.map((w) => w.cluster).sort();
+    const before: ReplicaCounts = Object.fromEntries(lostWorks.map((w) => [w.cluster, desiredOf(w)]));
+    // Re-plan without the lost clusters (coalesced with the re-plan propagation requested on the
+    // transition), then wait until the survivors run the replacements.
+    await this.reconciler.requestReconcile(uid);
+    const settled = await this.waitConverged(uid, obj, new Set(lost));
+    const works = await this.works.listForObject(uid);
+    const after: ReplicaCounts = Object.fromEntries(works.filter((w) => byName.get(w.cluster)?.ready).map((w) => [w.cluster, desiredOf(w)]));
+    const key = federatedObjectKey(obj);
+    if (!settled.ok) {
+      await this.events.record({
+        type: EventType.Warning,
+        reason: EventReason.FailoverIncomplete,
+        object: key,
+        message: `cluster ${lost.join(', ')} NotReady → ${obj.metadata.name}: survivors report ${settled.ready}/${settled.total} ready replicas after ${this.config.failover.readyTimeoutSeconds}s; will retry`,
+        details: { uid, clusters: lost, ready: settled.ready, total: settled.total },
+      });
+      throw new Error(`failover of ${key} not converged: ${settled.ready}/${settled.total} ready`);
+    }
+    // Replacements exist: the lost clusters' desired state becomes the current plan (0 replicas). When
+    // they return, their first reconcile applies this instead of serving the old replica count.
+    const fresh = await this.clusterInfos();
+    const done: string[] = [];
+    for (const w of lostWorks) {
+      const cluster = fresh.find((c) => c.name === w.cluster);
+      if (!cluster || cluster.ready) continue; // back meanwhile: recovery handles it.
+      const manifest = materialize(obj, { name: cluster.name, labels: cluster.labels }, 0) as unknown as Record<string, unknown>;
+      const observed = { ...(w.observed as Observed) };
+      delete observed.specReplicas;
+      await this.works.update(uid, w.cluster, {
+        manifest,
+        hash: manifestHash(manifest),
+        appliedHash: null,
+        state: 'Pending',
+        error: 'cluster is NotReady; its replicas moved to other clusters (failover)',
+        observed: observed as Record<string, unknown>,
+      });
+      const since = new Date(cluster.readySinceMs).toISOString();
+      const message = `cluster ${w.cluster} NotReady → ${describeMove(obj.metadata.name, before[w.cluster], after)}`;
+      await this.events.record({
+        type: EventType.Normal,
+        reason: EventReason.ReplicasMoved,
+        object: key,
+        message: `${message}${this.dnsNote(true)}`,
+        dedupKey: `failover:${uid}:${w.cluster}:${since}`,
+        details: { uid, cluster: w.cluster, since, moved: before[w.cluster], after, total: totalReplicasOf(obj) },
+      });
+      done.push(w.cluster);
+    }
+    return done;
+  }
+
+  private async recover(row: FederatedObjectEntity, obj: FederatedObject, byName: Map<string, ClusterInfo>): Promise<string[]> {
+    const uid = row.uid;
+    const key = federatedObjectKey(obj);
+    const moved = await this.eventRows.find({ object: key, reason: EventReason.ReplicasMoved, limit: 200 });
+    const pending = new Map<string, string>();
+    for (const e of moved) {
+      const d = e.details as { uid?: string; cluster?: string; since?: string };
+      if (d.uid !== uid || !d.cluster || !d.since) continue;
+      const c = byName.get(d.cluster);
+      if (!c?.ready || c.readySinceMs < Date.parse(d.since)) continue;
+      if (await this.eventRows.exists(recoverKey(uid, d.cluster, d.since))) continue;
+      pending.set(d.cluster, d.since);
+    }
+    if (!pending.size) return [];
+    // The returning clusters are candidates again: reconcile now. Their stored desired state (the
+    // current plan, 0 replicas) is what their first reconcile applies when the planner keeps replicas
+    // where they run (rebalance: false).
+    await this.reconciler.requestReconcile(uid);
+    const settled = await this.waitConverged(uid, obj, new Set(), [...pending.keys()]);
+    if (!settled.ok) throw new Error(`recovery of ${key} not converged: ${settled.ready}/${settled.total} ready`);
+    const works = await this.works.listForObject(uid);
+    const counts = Object.fromEntries(works.filter((w) => byName.get(w.cluster)?.ready).map((w) => [w.cluster, desiredOf(w)]));
+    const rebalance = obj.spec.replicaScheduling?.rebalance === true;
+    const where = Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : 1)).map(([c, n]) => `${c}=${n}`).join(', ');
+    const done: string[] = [];
+    for (const [cluster, since] of pending) {
+      await this.events.record({
+        type: EventType.Normal,
+        reason: EventReason.ClusterRecovered,
+        object: key,
+        message: `cluster ${cluster} Ready → ${obj.metadata.name}: ${rebalance ? `rebalanced (${cluster} has ${counts[cluster] ?? 0})` : 'replicas stay where they run (rebalance: false)'}; now ${where}${this.dnsNote(false)}`,
+        dedupKey: recoverKey(uid, cluster, since),
+        details: { uid, cluster, since, replicas: counts, rebalance },
+      });
+      done.push(cluster);
+    }
+    return done;
+  }
+
+  /**
+   * Waits until the workload's plan over the Ready clusters is applied and ready: every Ready cluster's
+   * work item applied at its current hash (`mustApply` clusters included), desired replicas over Ready
+   * clusters summing to the total, ready replicas reaching it; never counting `exclude`.
+   */
+  private async waitConverged(uid: string, obj: FederatedObject, exclude: Set<string>, mustApply: string[] = []): Promise<{ ok: boolean; ready: number; total: number }> {
+    const total = totalReplicasOf(obj);
+    const deadline = Date.now() + this.config.failover.readyTimeoutSeconds * 1000;
+    let ready = 0;
+    for (;;) {
+      const clusters = await this.clusterInfos();
+      const readyNames = new Set(clusters.filter((c) => c.ready && !exclude.has(c.name)).map((c) => c.name));
+      const works = (await this.works.listForObject(uid)).filter((w) => readyNames.has(w.cluster));
+      const applied = works.every((w) => w.state === 'Applied' && w.appliedHash === w.hash);
+      const desired = works.reduce((s, w) => s + desiredOf(w), 0);
+      ready = works.reduce((s, w) => s + Math.min(desiredOf(w), (w.observed as Observed).readyReplicas ?? 0), 0);
+      const returned = mustApply.every((c) => !readyNames.has(c) || works.some((w) => w.cluster === c && w.state === 'Applied' && w.appliedHash === w.hash));
+      if (applied && returned && desired >= total && ready >= total) return { ok: true, ready, total };
+      if (Date.now() > deadline) return { ok: false, ready, total };
+      await sleep(POLL_MS);
+    }
+  }
+
+  private async publishDns(cluster: string, down: boolean, time: string): Promise<void> {
+    let requested = false;
+    try {
+      requested = await this.dns.requestPublish(`cluster ${cluster} ${down ? 'NotReady' : 'Ready'}`);
+    } catch (error) {
+      this.logger.warn({ cluster, err: (error as Error).message }, 'cannot request a DNS publish');
+    }
+    if (!requested) return;
+    await this.events.record({
+      type: EventType.Normal,
+      reason: down ? EventReason.DnsWithdrawn : EventReason.DnsRestored,
+      object: `Cluster/${cluster}`,
+      message: down ? `DNS publish requested: endpoints of ${cluster} withdrawn` : `DNS publish requested: endpoints of ${cluster} restored`,
+      dedupKey: `dns-${down ? 'withdraw' : 'restore'}:${cluster}:${time}`,
+      details: { cluster },
+    });
+  }
+
+  /** Claims a DNS change only when a DNS publisher is bound. */
+  private dnsNote(down: boolean): string {
+    return this.dns.configured ? (down ? '; DNS withdrawn' : '; DNS restored') : '';
+  }
+
+  private async clusterInfos(): Promise<ClusterInfo[]> {
+    const rows = await this.clusterRows.findAll();
+    return rows.map((r) => {
+      const status = r.status as unknown as Partial<ClusterStatus>;
+      const ready = status.conditions?.find((c) => c.type === ClusterConditionType.Ready);
+      const spec = r.spec as { zones?: string[] };
+      return {
+        name: r.name,
+        labels: r.labels ?? {},
+        ready: ready?.status === ConditionStatus.True,
+        readySinceMs: ready?.lastTransitionTime ? Date.parse(ready.lastTransitionTime) : 0,
+        zones: status.zones?.length ? status.zones : (spec.zones ?? []),
+      };
+    });
+  }
+}
+
+function recoverKey(uid: string, cluster: string, since: string): string {
+  return `recover:${uid}:${cluster}:${since}`;
+}

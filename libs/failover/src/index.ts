@@ -1,0 +1,9 @@
+/**
+ * `#libs/failover` — rebalancing federated workloads when clusters or zones fail and come back:
+ * pure decisions (delay, zone-down, replica moves, recovery order), the failover service driven by
+ * stored state, and the events a person reads (`GET /api/v1/events`).
+ */
+export * from './failover-decisions.js';
+export * from './federation-events.service.js';
+export * from './dns-publish.js';
+export * from './failover.service.js';

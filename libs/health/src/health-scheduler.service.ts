@@ -1,0 +1,104 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { ClusterRepository } from '#libs/persistence';
+import { QueueName, QueueService } from '#libs/queues';
+import { ClusterRegistryEvents, type HealthCheckSpec } from '#libs/registry';
+import { HealthMonitorService } from './health-monitor.service.js';
+
+/** Job names of the `health` queue. */
+export enum HealthJob {
+  /** Probe one cluster: payload `{ cluster: name }` (ids only, never credentials). */
+  Probe = 'probe',
+  /** Reconcile the per-cluster probe schedules with the registry (every {@link SYNC_EVERY_MS}). */
+  Sync = 'sync',
+}
+
+export const SYNC_EVERY_MS = 30_000;
+const SYNC_SCHEDULER_ID = 'health-sync';
+const PROBE_PREFIX = 'probe:';
+
+/** Deterministic BullMQ job-scheduler id of a cluster's probe chain. */
+export function probeSchedulerId(cluster: string): string {
+  return `${PROBE_PREFIX}${cluster}`;
+}
+
+/**
+ * Keeps one BullMQ job scheduler per cluster (`probe:<name>`, every `periodSeconds`), so every cluster is
+ * probed on its own schedule and a hung cluster never delays the others (the next job is created when the
+ * current one starts, and the worker runs many probes at once). Schedules live in Redis: a restarted or
+ * killed worker resumes them. Registry events (same process) and a periodic sync (any process) keep them
+ * in line with the clusters table.
+ */
+@Injectable()
+export class HealthScheduler implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('HealthScheduler');
+  private unsubscribe?: () => void;
+
+  constructor(
+    private readonly queues: QueueService,
+    private readonly repository: ClusterRepository,
+    private readonly events: ClusterRegistryEvents,
+    private readonly monitor: HealthMonitorService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.unsubscribe = this.events.subscribe((event) => {
+      const work = event.type === 'deleted' ? this.unschedule(event.cluster) : this.schedule(event.cluster);
+      work.catch((error: unknown) => this.logger.warn({ cluster: event.cluster, error: (error as Error).message }, 'cannot update probe schedule'));
+    });
+    await this.queue.upsertJobScheduler(SYNC_SCHEDULER_ID, { every: SYNC_EVERY_MS }, { name: HealthJob.Sync, data: {}, opts: { removeOnComplete: true, removeOnFail: 50, attempts: 1 } });
+    await this.sync();
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+  }
+
+  private get queue() {
+    return this.queues.queue(QueueName.Health);
+  }
+
+  /** Creates or updates the probe schedule of one cluster from its effective period. */
+  async schedule(cluster: string): Promise<void> {
+    const row = await this.repository.findByName(cluster);
+    if (!row) return this.unschedule(cluster);
+    const settings = await this.monitor.settingsFor(row.spec as { healthCheck?: HealthCheckSpec });
+    await this.upsert(cluster, Math.round(settings.periodSeconds * 1000));
+  }
+
+  async unschedule(cluster: string): Promise<void> {
+    await this.queue.removeJobScheduler(probeSchedulerId(cluster));
+  }
+
+  /** Makes the schedulers match the registry: adds missing, fixes changed periods, removes stale ones. */
+  async sync(): Promise<{ scheduled: number; removed: number }> {
+    const rows = await this.repository.findAll();
+    const existing = new Map((await this.queue.getJobSchedulers(0, -1)).map((s) => [s.key, s.every]));
+    let scheduled = 0;
+    for (const row of rows) {
+      const settings = await this.monitor.settingsFor(row.spec as { healthCheck?: HealthCheckSpec });
+      const every = Math.round(settings.periodSeconds * 1000);
+      if (Number(existing.get(probeSchedulerId(row.name))) !== every) {
+        await this.upsert(row.name, every);
+        scheduled++;
+      }
+    }
+    const names = new Set(rows.map((r) => probeSchedulerId(r.name)));
+    let removed = 0;
+    for (const key of existing.keys()) {
+      if (key.startsWith(PROBE_PREFIX) && !names.has(key)) {
+        await this.queue.removeJobScheduler(key);
+        removed++;
+      }
+    }
+    if (scheduled || removed) this.logger.log({ scheduled, removed, clusters: rows.length }, 'probe schedules synced');
+    return { scheduled, removed };
+  }
+
+  private async upsert(cluster: string, every: number): Promise<void> {
+    await this.queue.upsertJobScheduler(
+      probeSchedulerId(cluster),
+      { every },
+      { name: HealthJob.Probe, data: { cluster }, opts: { removeOnComplete: true, removeOnFail: 20, attempts: 1 } },
+    );
+  }
+}

@@ -1,0 +1,5 @@
+export * from './health-state.js';
+export * from './health-settings.js';
+export * from './cluster-health.events.js';
+export * from './health-monitor.service.js';
+export * from './health-scheduler.service.js';

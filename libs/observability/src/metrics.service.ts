@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/**
+ * Prometheus metrics of one process. Domain code records through the typed instruments here;
+ * `/metrics` renders the registry. Collect callbacks (queue depth, ...) are registered by their owners.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly httpDuration = new Histogram({
+    name: 'ubernetes_http_request_duration_seconds',
+    help: 'HTTP request latency by route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  readonly jobDuration = new Histogram({
+    name: 'ubernetes_job_duration_seconds',
+    help: 'BullMQ job processing time by queue, job name and outcome',
+    labelNames: ['queue', 'job', 'outcome'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly queueDepth = new Gauge({
+    name: 'ubernetes_queue_jobs',
+    help: 'Jobs per queue and state, sampled at scrape time',
+    labelNames: ['queue', 'state'] as const,
+    registers: [this.registry],
+  });
+
+  readonly probeDuration = new Histogram({
+    name: 'ubernetes_cluster_probe_duration_seconds',
+    help: 'Member cluster health probe latency by cluster and result',
+    labelNames: ['cluster', 'result'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
+    registers: [this.registry],
+  });
+
+  readonly clusterReady = new Gauge({
+    name: 'ubernetes_cluster_ready',
+    help: '1 when the member cluster is Ready, 0 otherwise',
+    labelNames: ['cluster'] as const,
+    registers: [this.registry],
+  });
+
+  readonly dnsDeletionsRefused = new Counter({
+    name: 'ubernetes_dns_publish_refused_total',
+    help: 'DNS publishes refused by the mass-deletion guard',
+    labelNames: ['provider', 'zone'] as const,
+    registers: [this.registry],
+  });
+
+  readonly dnsPublishes = new Counter({
+    name: 'ubernetes_dns_publishes_total',
+    help: 'DNS zone publishes by provider and result (published, unchanged, refused, failed)',
+    labelNames: ['provider', 'zone', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly dnsRecords = new Gauge({
+    name: 'ubernetes_dns_records',
+    help: 'Record sets published in a DNS zone (ownership TXT included)',
+    labelNames: ['zone'] as const,
+    registers: [this.registry],
+  });
+
+  readonly dnsPublishDuration = new Histogram({
+    name: 'ubernetes_dns_publish_duration_seconds',
+    help: 'Time to publish a DNS zone, by provider',
+    labelNames: ['provider'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  private readonly beforeScrape: (() => Promise<void>)[] = [];
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'ubernetes_process_' });
+  }
+
+  /** Registers work to run right before each scrape (e.g. sampling queue depth). */
+  onScrape(fn: () => Promise<void>): void {
+    this.beforeScrape.push(fn);
+  }
+
+  async render(): Promise<string> {
+    await Promise.allSettled(this.beforeScrape.map((fn) => fn()));
+    return this.registry.metrics();
+  }
+
+  /** Times an async function into the job histogram. */
+  async timeJob<T>(queue: string, job: string, fn: () => Promise<T>): Promise<T> {
+    const end = this.jobDuration.startTimer({ queue, job });
+    try {
+      const result = await fn();
+      end({ outcome: 'completed' });
+      return result;
+    } catch (error) {
+      end({ outcome: 'failed' });
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,16 @@
+import { CreateFederationSettings1763780000000 } from '../../../migrations/1763780000000-CreateFederationSettings.js';
+import { CreateAccessControl1763790000000 } from '../../../migrations/1763790000000-CreateAccessControl.js';
+import { CreateClusters1763800000000 } from '../../../migrations/1763800000000-CreateClusters.js';
+import { CreateFederatedObjects1763810000000 } from '../../../migrations/1763810000000-CreateFederatedObjects.js';
+import { CreateDnsRecords1763835000000 } from '../../../migrations/1763835000000-CreateDnsRecords.js';
+import { CreateEvents1763820000000 } from '../../../migrations/1763820000000-CreateEvents.js';
+
+/** Every migration class in order (explicit list, so the build never depends on file globs). */
+export const migrations = [
+  CreateFederationSettings1763780000000,
+  CreateAccessControl1763790000000,
+  CreateClusters1763800000000,
+  CreateFederatedObjects1763810000000,
+  CreateEvents1763820000000,
+  CreateDnsRecords1763835000000,
+];

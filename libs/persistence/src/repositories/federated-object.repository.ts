@@ -1,0 +1,158 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, In, IsNull, Not, type Repository } from 'typeorm';
+import { FederatedObjectEntity } from '../entities/federated-object.entity.js';
+import { PropagationWorkEntity } from '../entities/propagation-work.entity.js';
+
+const UNIQUE_VIOLATION = '23505';
+
+/** What a spec write changes. */
+export interface FederatedObjectChange {
+  spec: Record<string, unknown>;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+/** Federated objects with optimistic concurrency on `resource_version` and finalizer-like deletion. */
+@Injectable()
+export class FederatedObjectRepository {
+  private readonly repo: Repository<FederatedObjectEntity>;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.repo = dataSource.getRepository(FederatedObjectEntity);
+  }
+
+  /** Inserts; returns false (nothing stored) when kind/namespace/name is taken. */
+  async insertIfAbsent(row: FederatedObjectEntity): Promise<boolean> {
+    try {
+      await this.repo.insert(row as never);
+      return true;
+    } catch (error) {
+      const code = (error as { code?: string; driverError?: { code?: string } }).code ?? (error as { driverError?: { code?: string } }).driverError?.code;
+      if (code === UNIQUE_VIOLATION) return false;
+      throw error;
+    }
+  }
+
+  findByKey(kind: string, namespace: string, name: string): Promise<FederatedObjectEntity | null> {
+    return this.repo.findOneBy({ kind, namespace, name });
+  }
+
+  findByUid(uid: string): Promise<FederatedObjectEntity | null> {
+    return this.repo.findOneBy({ uid });
+  }
+
+  /** Objects of a kind (namespace undefined = every namespace), by namespace then name. */
+  list(kind?: string, namespace?: string): Promise<FederatedObjectEntity[]> {
+    return this.repo.find({ where: { ...(kind ? { kind } : {}), ...(namespace !== undefined ? { namespace } : {}) }, order: { namespace: 'ASC', name: 'ASC' } });
+  }
+
+  findByUids(uids: string[]): Promise<FederatedObjectEntity[]> {
+    return uids.length ? this.repo.findBy({ uid: In(uids) }) : Promise.resolve([]);
+  }
+
+  /** Every object uid (for periodic resync). */
+  async allUids(): Promise<string[]> {
+    const rows = await this.repo.find({ select: { uid: true } });
+    return rows.map((r) => r.uid);
+  }
+
+  /**
+   * Writes a new spec (generation + 1) when the stored resource version is `expectedVersion` (any, when
+   * undefined) and the object is not being deleted. Returns the new row, or null on a version mismatch.
+   */
+  async updateSpec(uid: string, change: FederatedObjectChange, expectedVersion?: string): Promise<FederatedObjectEntity | null> {
+    const qb = this.repo
+      .createQueryBuilder()
+      .update(FederatedObjectEntity)
+      .set({
+        spec: change.spec as never,
+        labels: change.labels as never,
+        annotations: change.annotations as never,
+        generation: () => 'generation + 1',
+        resourceVersion: () => 'resource_version + 1',
+        updatedAt: () => 'now()',
+      })
+      .where('uid = :uid AND deleting_at IS NULL', { uid });
+    if (expectedVersion !== undefined) qb.andWhere('resource_version = :rv', { rv: expectedVersion });
+    const result = await qb.execute();
+    if (!result.affected) return null;
+    return this.findByUid(uid);
+  }
+
+  /**
+   * Stores status; no-op for a row that is gone. The resource version is NOT bumped: it guards what users
+   * write (spec, labels, annotations), so a get-modify-put is not refused just because the controller
+   * refreshed status in between.
+   */
+  async updateStatus(uid: string, status: Record<string, unknown>): Promise<void> {
+    await this.repo
+      .createQueryBuilder()
+      .update(FederatedObjectEntity)
+      .set({ status: status as never })
+      .where('uid = :uid', { uid })
+      .execute();
+  }
+
+  /** Marks the object deleting (idempotent); returns the row, or null when it does not exist. */
+  async markDeleting(uid: string, expectedVersion?: string): Promise<FederatedObjectEntity | null | 'conflict'> {
+    const qb = this.repo
+      .createQueryBuilder()
+      .update(FederatedObjectEntity)
+      .set({ deletingAt: () => 'COALESCE(deleting_at, now())', resourceVersion: () => 'resource_version + 1' })
+      .where('uid = :uid', { uid });
+    if (expectedVersion !== undefined) qb.andWhere('resource_version = :rv', { rv: expectedVersion });
+    const result = await qb.execute();
+    if (!result.affected) return (await this.findByUid(uid)) ? 'conflict' : null;
+    return this.findByUid(uid);
+  }
+
+  /** Removes a deleting object once it has no work items left; returns whether the row is gone. */
+  async removeIfDrained(uid: string): Promise<boolean> {
+    await this.dataSource.query(
+      `DELETE FROM federated_objects f WHERE f.uid = $1 AND f.deleting_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM propagation_works w WHERE w.object_uid = f.uid)`,
+      [uid],
+    );
+    return (await this.repo.countBy({ uid })) === 0;
+  }
+
+  /** Uids of objects still being deleted (a restart resumes them). */
+  async deletingUids(): Promise<string[]> {
+    const rows = await this.repo.find({ select: { uid: true }, where: { deletingAt: Not(IsNull()) } });
+    return rows.map((r) => r.uid);
+  }
+}
+
+/** Work items: one per (federated object × cluster). */
+@Injectable()
+export class PropagationWorkRepository {
+  private readonly repo: Repository<PropagationWorkEntity>;
+
+  constructor(dataSource: DataSource) {
+    this.repo = dataSource.getRepository(PropagationWorkEntity);
+  }
+
+  listForObject(objectUid: string): Promise<PropagationWorkEntity[]> {
+    return this.repo.find({ where: { objectUid }, order: { cluster: 'ASC' } });
+  }
+
+  listForObjects(objectUids: string[]): Promise<PropagationWorkEntity[]> {
+    return objectUids.length ? this.repo.findBy({ objectUid: In(objectUids) }) : Promise.resolve([]);
+  }
+
+  listForCluster(cluster: string): Promise<PropagationWorkEntity[]> {
+    return this.repo.findBy({ cluster });
+  }
+
+  /** Inserts or replaces the row of (object, cluster). */
+  async save(work: PropagationWorkEntity): Promise<void> {
+    await this.repo.upsert(work as never, ['objectUid', 'cluster']);
+  }
+
+  async update(objectUid: string, cluster: string, change: Partial<Omit<PropagationWorkEntity, 'objectUid' | 'cluster'>>): Promise<void> {
+    await this.repo.update({ objectUid, cluster }, { ...change, updatedAt: new Date() } as never);
+  }
+
+  async remove(objectUid: string, cluster: string): Promise<void> {
+    await this.repo.delete({ objectUid, cluster });
+  }
+}

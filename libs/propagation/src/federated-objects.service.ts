@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { DomainError, ErrorCode } from '#libs/common';
+import {
+  checkOverrides,
+  convertManifest,
+  convertReplicaSchedulingPreference,
+  findFederatedKind,
+  matchesSelector,
+  parseLabelSelector,
+  stableStringify,
+  validateFederatedObject,
+  validateReplicaScheduling,
+  type FederatedKind,
+  type FederatedObject,
+} from '#libs/federation';
+import { FederatedObjectRepository, PropagationWorkRepository, type FederatedObjectEntity } from '#libs/persistence';
+import { toFederatedObject } from './federated-object.mapper.js';
+import { ReconcileService, type PlacementDecision } from './reconcile.service.js';
+
+/** What a write did, kubectl style. */
+export type ApplyOutcome = 'created' | 'configured' | 'unchanged';
+
+/** Response of create/replace: the object plus what happened and any conversion notes. */
+export interface ApplyResult {
+  object: FederatedObject;
+  outcome: ApplyOutcome;
+  /** Present when the manifest was converted (KubeFed, Federation v1). */
+  conversion?: string[];
+  /** Dry run: the placement the object would get (nothing stored). */
+  plan?: PlanPreview;
+  dryRun?: boolean;
+}
+
+/** The dry-run placement preview. */
+export interface PlanPreview {
+  algorithm?: string;
+  totalReplicas?: number;
+  candidates: string[];
+  selected: { name: string; ready: boolean }[];
+  clusters: { cluster: string; replicas?: number }[];
+  overflow?: Record<string, number>;
+  unschedulable?: number;
+}
+
+export interface WriteOptions {
+  dryRun?: boolean;
+}
+
+/**
+ * Storage and API semantics of federated objects: create (POST), idempotent apply (PUT), get, list by
+ * label selector, finalizer-like delete, status, and the dry-run placement preview. Every accepted write
+ * asks the reconcile queue to propagate it; invalid input never touches what is stored.
+ */
+@Injectable()
+export class FederatedObjectsService {
+  private readonly logger = new Logger('FederatedObjectsService');
+
+  constructor(
+    private readonly objects: FederatedObjectRepository,
+    private readonly works: PropagationWorkRepository,
+    private readonly reconciler: ReconcileService,
+  ) {}
+
+  /** The kind for a REST collection name (404 when unknown). */
+  kind(plural: string): FederatedKind {
+    const kind = findFederatedKind(plural);
+    if (!kind || kind.plural !== plural) throw DomainError.notFound(`resource type ${plural}`);
+    return kind;
+  }
+
+  /** POST: creates; 409 when the name is taken. */
+  async create(kind: FederatedKind, namespace: string | undefined, body: unknown, options: WriteOptions = {}): Promise<ApplyResult> {
+    const { object, conversion } = this.parse(kind, namespace, undefined, body);
+    const existing = await this.objects.findByKey(kind.kind, object.metadata.namespace ?? '', object.metadata.name);
+    if (existing) throw new DomainError(ErrorCode.AlreadyExists, `${kind.singular} ${object.metadata.name} already exists`);
+    return this.store(kind, object, conversion, null, options);
+  }
+
+  /** PUT: create-or-update; a stale `metadata.resourceVersion` → 409. */
+  async apply(kind: FederatedKind, namespace: string | undefined, name: string, body: unknown, options: WriteOptions = {}): Promise<ApplyResult> {
+    const { object, conversion } = this.parse(kind, namespace, name, body);
+    const existing = await this.objects.findByKey(kind.kind, object.metadata.namespace ?? '', name);
+    return this.store(kind, object, conversion, existing, options);
+  }
+
+  /**
+   * A KubeFed ReplicaSchedulingPreference: sets `spec.replicaScheduling` of the federated object of the
+   * same name (which must exist), as an apply.
+   */
+  async applyReplicaSchedulingPreference(namespace: string, name: string | undefined, body: unknown, options: WriteOptions = {}): Promise<ApplyResult> {
+    const pref = convertReplicaSchedulingPreference(body);
+    if (name !== undefined && pref.name !== name) throw DomainError.invalid([{ path: 'metadata.name', message: `must match the name in the URL (${name})` }]);
+    if (pref.namespace !== namespace) pref.namespace = namespace;
+    validateReplicaScheduling(pref.replicaScheduling, ['spec']);
+    const row = await this.objects.findByKey(pref.target.kind, namespace, pref.name);
+    if (!row || row.deletingAt) throw DomainError.notFound(`${pref.target.singular} ${namespace}/${pref.name} (the target of the ReplicaSchedulingPreference)`);
+    const current = toFederatedObject(row);
+    const next = { ...current, metadata: { ...current.metadata, resourceVersion: undefined }, spec: { ...current.spec, replicaScheduling: pref.replicaScheduling }, status: undefined };
+    const result = await this.store(pref.target, validateFederatedObject(next, { kind: pref.target, namespace }), pref.conversion, row, options);
+    return result;
+  }
+
+  async get(kind: FederatedKind, namespace: string | undefined, name: string): Promise<FederatedObject> {
+    return toFederatedObject(await this.require(kind, namespace, name));
+  }
+
+  /** Objects of a kind (every namespace when `namespace` is undefined), filtered by a label selector. */
+  async list(kind: FederatedKind, namespace: string | undefined, labelSelector?: string): Promise<{ apiVersion: string; kind: string; items: FederatedObject[] }> {
+    const selector = parseLabelSelector(labelSelector);
+    const rows = await this.objects.list(kind.kind, kind.namespaced ? namespace : '');
+    return {
+      apiVersion: 'federation.ubernetes.io/v1',
+      kind: `${kind.kind}List`,
+      items: rows.filter((r) => matchesSelector(selector, r.labels)).map(toFederatedObject),
+    };
+  }
+
+  /**
+   * Marks the object deleting and lets reconcile remove what it created in every member; the row goes
+   * once every work item is gone (a restart midway resumes). A stale resourceVersion → 409.
+   */
+  async delete(kind: FederatedKind, namespace: string | undefined, name: string, resourceVersion?: string): Promise<FederatedObject> {
+    const row = await this.require(kind, namespace, name);
+    const marked = await this.objects.markDeleting(row.uid, resourceVersion);
+    if (marked === 'conflict') throw new DomainError(ErrorCode.Conflict, `${kind.singular} ${name} was modified (resourceVersion ${resourceVersion} is stale)`);
+    if (!marked) throw DomainError.notFound(`${kind.singular} ${name}`);
+    await this.reconciler.requestReconcile(row.uid);
+    return toFederatedObject(marked);
+  }
+
+  /** The status view: per-cluster states, totals, conditions. */
+  async status(kind: FederatedKind, namespace: string | undefined, name: string): Promise<Pick<FederatedObject, 'apiVersion' | 'kind' | 'metadata' | 'status'>> {
+    const obj = toFederatedObject(await this.require(kind, namespace, name));
+    return { apiVersion: obj.apiVersion, kind: obj.kind, metadata: obj.metadata, status: obj.status ?? { clusters: [], conditions: [] } };
+  }
+
+  /** Dry-run placement of the stored object, or of `body` when given (nothing stored). */
+  async plan(kind: FederatedKind, namespace: string | undefined, name: string, body?: unknown): Promise<PlanPreview> {
+    const row = await this.objects.findByKey(kind.kind, kind.namespaced ? (namespace ?? 'default') : '', name);
+    let object: FederatedObject;
+    if (body !== undefined && body !== null && !(typeof body === 'object' && Object.keys(body as object).length === 0)) {
+      object = this.parse(kind, namespace, name, body).object;
+    } else if (row) {
+      object = toFederatedObject(row);
+    } else {
+      throw DomainError.notFound(`${kind.singular} ${name}`);
+    }
+    const works = row ? await this.works.listForObject(row.uid) : [];
+    return preview(await this.reconciler.decide(object, works));
+  }
+
+  private parse(kind: FederatedKind, namespace: string | undefined, name: string | undefined, body: unknown): { object: FederatedObject; conversion: string[] } {
+    if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw DomainError.invalid([{ path: '(body)', message: 'must be a JSON object' }]);
+    }
+    const converted = convertManifest(body, kind);
+    const object = validateFederatedObject(converted.object, { kind, namespace: kind.namespaced ? namespace : undefined, name });
+    checkOverrides(object);
+    return { object, conversion: converted.conversion };
+  }
+
+  private async store(kind: FederatedKind, object: FederatedObject, conversion: string[], existing: FederatedObjectEntity | null, options: WriteOptions): Promise<ApplyResult> {
+    const namespace = kind.namespaced ? (object.metadata.namespace ?? 'default') : '';
+    const spec = object.spec as unknown as Record<string, unknown>;
+    const labels = object.metadata.labels ?? {};
+    const annotations = object.metadata.annotations ?? {};
+    const notes = conversion.length ? { conversion } : {};
+    const expected = object.metadata.resourceVersion;
+    if (existing?.deletingAt) throw new DomainError(ErrorCode.Conflict, `${kind.singular} ${object.metadata.name} is being deleted`);
+    if (existing && expected !== undefined && expected !== String(existing.resourceVersion)) {
+      throw new DomainError(ErrorCode.Conflict, `${kind.singular} ${object.metadata.name} was modified (resourceVersion ${expected} is stale; current ${existing.resourceVersion})`);
+    }
+    if (options.dryRun) {
+      const works = existing ? await this.works.listForObject(existing.uid) : [];
+      const stored: FederatedObject = { ...object, metadata: { ...object.metadata, ...(existing ? { uid: existing.uid, resourceVersion: String(existing.resourceVersion) } : {}) } };
+      const unchanged = existing && sameDefinition(existing, spec, labels, annotations);
+      return { object: stored, outcome: !existing ? 'created' : unchanged ? 'unchanged' : 'configured', ...notes, dryRun: true, plan: preview(await this.reconciler.decide(stored, works)) };
+    }
+    if (!existing) {
+      const now = new Date();
+      const row: FederatedObjectEntity = {
+        uid: randomUUID(),
+        kind: kind.kind,
+        namespace,
+        name: object.metadata.name,
+        labels,
+        annotations,
+        spec,
+        status: {},
+        generation: 1,
+        resourceVersion: '1',
+        deletingAt: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      if (!(await this.objects.insertIfAbsent(row))) {
+        throw new DomainError(ErrorCode.Conflict, `${kind.singular} ${object.metadata.name} was created concurrently; retry`);
+      }
+      await this.reconciler.requestReconcile(row.uid);
+      this.logger.log({ resource: `${kind.kind}/${namespace}/${row.name}` }, 'created');
+      return { object: toFederatedObject(row), outcome: 'created', ...notes };
+    }
+    if (sameDefinition(existing, spec, labels, annotations)) {
+      return { object: toFederatedObject(existing), outcome: 'unchanged', ...notes };
+    }
+    const updated = await this.objects.updateSpec(existing.uid, { spec, labels, annotations }, expected ?? String(existing.resourceVersion));
+    if (!updated) throw new DomainError(ErrorCode.Conflict, `${kind.singular} ${object.metadata.name} was modified concurrently; retry`);
+    await this.reconciler.requestReconcile(existing.uid);
+    return { object: toFederatedObject(updated), outcome: 'configured', ...notes };
+  }
+
+  private async require(kind: FederatedKind, namespace: string | undefined, name: string): Promise<FederatedObjectEntity> {
+    const row = await this.objects.findByKey(kind.kind, kind.namespaced ? (namespace ?? 'default') : '', name);
+    if (!row) throw DomainError.notFound(`${kind.singular} ${kind.namespaced ? `${namespace ?? 'default'}/` : ''}${name}`);
+    return row;
+  }
+}
+
+function sameDefinition(row: FederatedObjectEntity, spec: unknown, labels: unknown, annotations: unknown): boolean {
+  return stableStringify([row.spec, row.labels ?? {}, row.annotations ?? {}]) === stableStringify([spec, labels, annotations]);
+}
+
+function preview(d: PlacementDecision): PlanPreview {
+  return {
+    ...(d.planInput ? { algorithm: d.planInput.algorithm, totalReplicas: d.planInput.totalReplicas } : {}),
+    candidates: d.candidates,
+    selected: d.selected.map((c) => ({ name: c.name, ready: c.ready })),
+    clusters: d.targets,
+    ...(d.planResult ? { overflow: d.planResult.overflow, unschedulable: d.planResult.unschedulable } : {}),
+  };
+}

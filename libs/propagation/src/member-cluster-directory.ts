@@ -1,0 +1,52 @@
+import type { MemberCredentials } from '#libs/kube';
+import type { PlacementCluster } from '#libs/federation';
+
+/** A registered member cluster as propagation sees it. */
+export interface MemberClusterInfo extends PlacementCluster {
+  /** Cordoned clusters (`spec.unschedulable`) keep what they run but get no new replicas. */
+  schedulable: boolean;
+}
+
+/**
+ * Where propagation learns the member clusters (names, labels, readiness) and their credentials. The
+ * server binds it to the cluster registry; tests may bind a static list. A class token, so Nest injects
+ * it without string tokens.
+ */
+export abstract class MemberClusterDirectory {
+  /** Every registered cluster with its labels and Ready state. */
+  abstract listClusters(): Promise<MemberClusterInfo[]>;
+  /** Decrypted credentials of one member, for the control plane's own connections only. */
+  abstract credentials(name: string): Promise<MemberCredentials>;
+}
+
+/** A fixed, in-memory directory (tests, benchmarks, and a server without the registry). */
+export class StaticMemberClusterDirectory extends MemberClusterDirectory {
+  private clusters = new Map<string, { info: MemberClusterInfo; credentials: MemberCredentials }>();
+
+  /** Adds or replaces a cluster. */
+  set(credentials: MemberCredentials, options: { labels?: Record<string, string>; ready?: boolean; schedulable?: boolean } = {}): void {
+    this.clusters.set(credentials.name, {
+      credentials,
+      info: { name: credentials.name, labels: options.labels ?? {}, ready: options.ready ?? true, schedulable: options.schedulable ?? true },
+    });
+  }
+
+  setReady(name: string, ready: boolean): void {
+    const entry = this.clusters.get(name);
+    if (entry) entry.info = { ...entry.info, ready };
+  }
+
+  remove(name: string): void {
+    this.clusters.delete(name);
+  }
+
+  async listClusters(): Promise<MemberClusterInfo[]> {
+    return [...this.clusters.values()].map((c) => ({ ...c.info, labels: { ...c.info.labels } }));
+  }
+
+  async credentials(name: string): Promise<MemberCredentials> {
+    const entry = this.clusters.get(name);
+    if (!entry) throw new Error(`unknown member cluster ${name}`);
+    return entry.credentials;
+  }
+}

@@ -1,0 +1,384 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '#libs/config';
+import {
+  ADOPT_ANNOTATION,
+  FIELD_MANAGER,
+  MANAGED_BY_LABEL,
+  MANAGED_BY_VALUE,
+  aggregateStatus,
+  federatedObjectKey,
+  liveMatchesManifest,
+  manifestHash,
+  materialize,
+  planInputFor,
+  schedulesReplicas,
+  selectedClusters,
+  stableStringify,
+  totalReplicasOf,
+  type ClusterStatus,
+  type FederatedObject,
+  type FederatedStatus,
+  type KubeObject,
+  type LoadBalancerIngress,
+} from '#libs/federation';
+import { describeKubeError, MemberRequestError, type MemberObject, type MemberObjects } from '#libs/kube';
+import { PropagationWorkRepository, FederatedObjectRepository, type PropagationWorkEntity } from '#libs/persistence';
+import { plan, type PlanInput, type PlanResult } from '#libs/placement';
+import { QueueName, QueueService } from '#libs/queues';
+import { toFederatedObject } from './federated-object.mapper.js';
+import { MemberClusterDirectory, type MemberClusterInfo } from './member-cluster-directory.js';
+import { MemberConnections } from './member-connections.js';
+import { estimateCapacity, observeLive, readyEndpointsOf, type Observed } from './observe.js';
+
+/** Job names of the reconcile queue. */
+export enum ReconcileJob {
+  /** Something changed (spec, placement, cluster health, drift): reconcile now. */
+  Reconcile = 'reconcile',
+  /** Follow-up status refresh while the object converges (delayed, backing off). */
+  Refresh = 'refresh',
+}
+
+/** Payload of both jobs: ids only. */
+export interface ReconcilePayload {
+  uid: string;
+  /** Refresh attempt (backs off 0.5 s, 1 s, 2 s … 10 s). */
+  attempt?: number;
+}
+
+/** Where each replica goes, for the API's dry-run preview and for reconcile. */
+export interface PlacementDecision {
+  /** Selected by the placement (Ready or not). */
+  selected: MemberClusterInfo[];
+  /** Ready, schedulable and selected: the planner's candidates. */
+  candidates: string[];
+  /** Replica workloads only. */
+  planInput?: PlanInput;
+  planResult?: PlanResult;
+  /** Clusters that get the object now, with their replicas (undefined: not a replica workload). */
+  targets: { cluster: string; replicas?: number }[];
+}
+
+/** Per federated Service and cluster: where DNS can send traffic. */
+export interface ServiceEndpoints {
+  namespace: string;
+  name: string;
+  uid: string;
+  clusters: { cluster: string; ingress: LoadBalancerIngress[]; readyEndpoints: number }[];
+}
+
+/** Capacity estimates expire so a cluster that grew gets replicas again. */
+const CAPACITY_TTL_MS = 5 * 60_000;
+
+/**
+ * Propagation: turns a federated object into per-cluster work items and applies them (server-side apply,
+ * field manager `ubernetes`, forced), deletes what is no longer placed, refreshes per-cluster status, and
+ * finishes deletions (finalizer-like). Each cluster is handled concurrently with its own timeout; one
+ * broken or NotReady cluster is reported in status and retried, never failing the others.
+ */
+@Injectable()
+export class ReconcileService {
+  private readonly logger = new Logger('ReconcileService');
+  /** Serializes reconciles of one object inside this process (refresh and reconcile jobs may overlap). */
+  private readonly running = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly objects: FederatedObjectRepository,
+    private readonly works: PropagationWorkRepository,
+    private readonly directory: MemberClusterDirectory,
+    private readonly connections: MemberConnections,
+    private readonly queues: QueueService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Asks for a reconcile of one object (coalesced per object: at most one running and one pending).
+   * Call it whenever something that affects placement changed — e.g. a cluster became NotReady/Ready
+   * (re-plan) or a member object drifted.
+   */
+  async requestReconcile(uid: string): Promise<void> {
+    await this.queues.enqueue<ReconcilePayload>(QueueName.Reconcile, ReconcileJob.Reconcile, { uid }, { coalesceKey: uid });
+  }
+
+  /** Re-plans every federated object (e.g. after a cluster health transition). */
+  async requestReconcileAll(): Promise<number> {
+    const uids = await this.objects.allUids();
+    await Promise.all(uids.map((uid) => this.requestReconcile(uid)));
+    return uids.length;
+  }
+
+  private async requestRefresh(uid: string, attempt: number): Promise<void> {
+    const delayMs = Math.min(500 * 2 ** attempt, 10_000);
+    await this.queues.enqueue<ReconcilePayload>(QueueName.Reconcile, ReconcileJob.Refresh, { uid, attempt: attempt + 1 }, { coalesceKey: uid, delayMs });
+  }
+
+  /** Reconciles one object now (the queue processor calls this). */
+  async reconcile(uid: string, attempt = 0): Promise<void> {
+    const previous = this.running.get(uid);
+    const run = (async () => {
+      await previous?.catch(() => undefined);
+      await this.reconcileNow(uid, attempt);
+    })();
+    this.running.set(uid, run);
+    try {
+      await run;
+    } finally {
+      if (this.running.get(uid) === run) this.running.delete(uid);
+    }
+  }
+
+  /** The placement for `obj` given the current clusters and what members run (no writes). */
+  async decide(obj: FederatedObject, works?: PropagationWorkEntity[], clusters?: MemberClusterInfo[]): Promise<PlacementDecision> {
+    const all = clusters ?? (await this.directory.listClusters());
+    const selected = selectedClusters(obj, all) as MemberClusterInfo[];
+    const candidates = selected.filter((c) => c.ready && c.schedulable).map((c) => c.name);
+    if (!schedulesReplicas(obj)) {
+      return { selected, candidates, targets: selected.map((c) => ({ cluster: c.name })) };
+    }
+    const current: Record<string, number> = {};
+    const capacity: Record<string, number> = {};
+    const now = Date.now();
+    for (const w of works ?? []) {
+      const o = w.observed as Observed;
+      if (w.appliedHash && o.specReplicas !== undefined) current[w.cluster] = o.specReplicas;
+      if (o.capacity !== undefined && o.capacityAt !== undefined && now - o.capacityAt < CAPACITY_TTL_MS) capacity[w.cluster] = o.capacity;
+    }
+    const planInput = planInputFor(obj, candidates, current, capacity);
+    const planResult = plan(planInput);
+    // With explicit per-cluster preferences a cluster planned 0 gets no object (KubeFed's behaviour);
+    // otherwise every candidate gets one, possibly with 0 replicas.
+    const explicit = obj.spec.replicaScheduling?.clusters !== undefined;
+    const targets = candidates
+      .map((c) => ({ cluster: c, replicas: (planResult.plan[c] ?? 0) + (planResult.overflow[c] ?? 0) }))
+      .filter((t) => !explicit || t.replicas > 0);
+    return { selected, candidates, planInput, planResult, targets };
+  }
+
+  private async reconcileNow(uid: string, attempt: number): Promise<void> {
+    const row = await this.objects.findByUid(uid);
+    if (!row) return;
+    const [clusters, works] = await Promise.all([this.directory.listClusters(), this.works.listForObject(uid)]);
+    const byName = new Map(clusters.map((c) => [c.name, c]));
+    if (row.deletingAt) return this.finishDeletion(uid, works, byName);
+
+    const obj = toFederatedObject(row);
+    const key = federatedObjectKey(obj);
+    const decision = await this.decide(obj, works, clusters);
+    const targetMap = new Map(decision.targets.map((t) => [t.cluster, t]));
+    const workMap = new Map(works.map((w) => [w.cluster, w]));
+    const selectedNames = new Set(decision.selected.map((c) => c.name));
+
+    // 1. Desired work items: materialize for every target (Ready candidates, and for non-replica kinds
+    //    also selected clusters that are NotReady now: they get the object when they come back).
+    const desired: PropagationWorkEntity[] = [];
+    for (const target of decision.targets) {
+      const cluster = byName.get(target.cluster)!;
+      const manifest = materialize(obj, cluster, target.replicas) as unknown as Record<string, unknown>;
+      const hash = manifestHash(manifest);
+      const existing = workMap.get(target.cluster);
+      if (existing && existing.hash === hash) {
+        desired.push(existing);
+        continue;
+      }
+      const work: PropagationWorkEntity = {
+        objectUid: uid,
+        cluster: target.cluster,
+        manifest,
+        hash,
+        appliedHash: existing?.appliedHash ?? null,
+        appliedAt: existing?.appliedAt ?? null,
+        state: 'Pending',
+        error: null,
+        observed: existing?.observed ?? {},
+        updatedAt: new Date(),
+      };
+      await this.works.save(work);
+      desired.push(work);
+    }
+
+    // 2. Work items no longer wanted: the cluster left the placement, or (replica workloads) it is
+    //    still selected and Ready but planned 0 with explicit preferences. A selected cluster that is
+    //    NotReady keeps its work item (and its member object) until it can be re-planned.
+    const obsolete = works.filter((w) => {
+      if (targetMap.has(w.cluster)) return false;
+      const cluster = byName.get(w.cluster);
+      if (!cluster) return true; // unregistered: nothing to reach, forget it.
+      if (!selectedNames.has(w.cluster)) return true;
+      return cluster.ready && cluster.schedulable;
+    });
+
+    const timeoutMs = this.config.propagation.memberTimeoutMs;
+    const results = await Promise.all([
+      ...desired.map((w) => this.applyWork(obj, w, byName.get(w.cluster), timeoutMs).catch((e) => this.fail(w, e))),
+      ...obsolete.map((w) => this.removeWork(w, byName.get(w.cluster), timeoutMs).then(() => undefined).catch((e) => this.fail(w, e))),
+    ]);
+    void results;
+
+    // 3. Status: one entry per cluster that has (or should have) the object.
+    const fresh = await this.works.listForObject(uid);
+    const statuses: ClusterStatus[] = fresh.map((w) => this.clusterStatus(w, byName.get(w.cluster), targetMap.get(w.cluster)?.replicas));
+    for (const c of decision.selected) {
+      if (!fresh.some((w) => w.cluster === c.name) && targetMap.has(c.name)) {
+        statuses.push({ cluster: c.name, state: 'Pending', error: c.ready ? undefined : 'cluster is NotReady' });
+      }
+    }
+    const previous = row.status as unknown as FederatedStatus | undefined;
+    const status = aggregateStatus({
+      generation: row.generation,
+      clusters: statuses,
+      ...(decision.planResult ? { replicas: { desired: totalReplicasOf(obj), unschedulable: decision.planResult.unschedulable } } : {}),
+      previous: previous?.conditions ? previous : undefined,
+      now: new Date().toISOString(),
+    });
+    if (stableStringify(withoutTimes(status)) !== stableStringify(withoutTimes(previous))) {
+      await this.objects.updateStatus(uid, status as unknown as Record<string, unknown>);
+    }
+    const converged = status.conditions.every((c) => (c.type === 'Unschedulable' ? true : c.status === 'True'));
+    if (!converged) await this.requestRefresh(uid, attempt);
+    this.logger.debug({ resource: key, converged, clusters: statuses.length }, 'reconciled');
+  }
+
+  /** Applies one work item if its cluster is Ready and the member differs; records what it observed. */
+  private async applyWork(obj: FederatedObject, work: PropagationWorkEntity, cluster: MemberClusterInfo | undefined, timeoutMs: number): Promise<void> {
+    if (!cluster || !cluster.ready) {
+      if (work.state !== 'Pending' || work.error !== 'cluster is NotReady') await this.works.update(work.objectUid, work.cluster, { state: 'Pending', error: 'cluster is NotReady' });
+      work.state = 'Pending';
+      work.error = 'cluster is NotReady';
+      return;
+    }
+    const member = await this.connections.for(work.cluster, timeoutMs);
+    const manifest = work.manifest as unknown as MemberObject;
+    const ref = { apiVersion: manifest.apiVersion, kind: manifest.kind, namespace: manifest.metadata?.namespace, name: String(manifest.metadata?.name) };
+    let live = await member.get(ref, timeoutMs);
+    if (live && live.metadata?.labels?.[MANAGED_BY_LABEL] !== MANAGED_BY_VALUE) {
+      const adopt = obj.spec.adoptExisting === true || obj.metadata.annotations?.[ADOPT_ANNOTATION] === 'true';
+      if (!adopt) {
+        const error = `a ${manifest.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name} not created by Ubernetes already exists (set spec.adoptExisting: true to take it over)`;
+        await this.works.update(work.objectUid, work.cluster, { state: 'Error', error });
+        work.state = 'Error';
+        work.error = error;
+        return;
+      }
+    }
+    let appliedAt = work.appliedAt;
+    if (!live || work.appliedHash !== work.hash || !liveMatchesManifest(manifest, live)) {
+      live = await member.apply(manifest, { fieldManager: FIELD_MANAGER, force: true, timeoutMs });
+      appliedAt = new Date();
+      this.logger.debug({ cluster: work.cluster, resource: federatedObjectKey(obj) }, 'applied');
+    }
+    const observed = await this.observe(member, live, work, timeoutMs);
+    const change = { state: 'Applied', error: null, appliedHash: work.hash, appliedAt, observed: observed as Record<string, unknown> };
+    if (work.state !== 'Applied' || work.appliedHash !== work.hash || stableStringify(work.observed) !== stableStringify(observed) || work.error) {
+      await this.works.update(work.objectUid, work.cluster, change);
+    }
+    Object.assign(work, change);
+  }
+
+  private async observe(member: MemberObjects, live: MemberObject, work: PropagationWorkEntity, timeoutMs: number): Promise<Observed> {
+    const observed = observeLive(live);
+    const previous = work.observed as Observed;
+    if (live.kind === 'Service') {
+      const endpoints = await member.get({ apiVersion: 'v1', kind: 'Endpoints', namespace: live.metadata?.namespace, name: String(live.metadata?.name) }, timeoutMs);
+      observed.readyEndpoints = readyEndpointsOf(endpoints);
+    }
+    if (previous.capacity !== undefined && previous.capacityAt !== undefined && Date.now() - previous.capacityAt < CAPACITY_TTL_MS) {
+      observed.capacity = previous.capacity;
+      observed.capacityAt = previous.capacityAt;
+    }
+    const notReady = observed.specReplicas !== undefined && (observed.readyReplicas ?? 0) < observed.specReplicas;
+    if (notReady && (live.kind === 'Deployment' || live.kind === 'ReplicaSet')) {
+      const pods = await member.list('v1', 'Pod', { namespace: live.metadata?.namespace, fieldSelector: 'status.phase=Pending', timeoutMs });
+      if (pods.length) {
+        const all = await member.list('v1', 'Pod', { namespace: live.metadata?.namespace, timeoutMs });
+        const estimate = estimateCapacity(live, all, Date.now(), this.config.propagation.unschedulableSeconds * 1000);
+        if (estimate && (observed.capacity === undefined || estimate.capacity < observed.capacity || estimate.capacity < (observed.specReplicas ?? 0))) {
+          observed.capacity = estimate.capacity;
+          observed.capacityAt = Date.now();
+          // The plan changes with the new capacity: re-plan at once.
+          void this.requestReconcile(work.objectUid);
+        }
+      }
+    }
+    return observed;
+  }
+
+  /** Deletes what Ubernetes created in the member, then the work item. NotReady: kept and retried. */
+  private async removeWork(work: PropagationWorkEntity, cluster: MemberClusterInfo | undefined, timeoutMs: number): Promise<boolean> {
+    if (!cluster) {
+      await this.works.remove(work.objectUid, work.cluster);
+      return true;
+    }
+    if (!cluster.ready) {
+      await this.works.update(work.objectUid, work.cluster, { state: 'Deleting', error: 'cluster is NotReady; deletion will be retried' });
+      return false;
+    }
+    const member = await this.connections.for(work.cluster, timeoutMs);
+    const manifest = work.manifest as unknown as KubeObject;
+    const ref = { apiVersion: manifest.apiVersion, kind: manifest.kind, namespace: manifest.metadata?.namespace, name: String(manifest.metadata?.name) };
+    const live = await member.get(ref, timeoutMs);
+    // Never delete an object Ubernetes does not manage (e.g. a refused adoption).
+    if (live && live.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE) await member.delete(ref, timeoutMs);
+    await this.works.remove(work.objectUid, work.cluster);
+    return true;
+  }
+
+  private async finishDeletion(uid: string, works: PropagationWorkEntity[], byName: Map<string, MemberClusterInfo>): Promise<void> {
+    const timeoutMs = this.config.propagation.memberTimeoutMs;
+    const done = await Promise.all(works.map((w) => this.removeWork(w, byName.get(w.cluster), timeoutMs).catch((e) => this.fail(w, e).then(() => false))));
+    if (done.every(Boolean) && (await this.objects.removeIfDrained(uid))) {
+      this.logger.log({ uid }, 'federated object deleted from every member');
+      return;
+    }
+    // Some cluster is unreachable: try again later (resync also picks deleting objects up).
+    await this.requestRefresh(uid, 3);
+  }
+
+  private async fail(work: PropagationWorkEntity, error: unknown): Promise<void> {
+    const message = error instanceof MemberRequestError ? error.message : describeKubeError(error);
+    this.logger.warn({ cluster: work.cluster, uid: work.objectUid, err: message }, 'member operation failed');
+    work.state = 'Error';
+    work.error = message;
+    await this.works.update(work.objectUid, work.cluster, { state: 'Error', error: message }).catch(() => undefined);
+  }
+
+  private clusterStatus(w: PropagationWorkEntity, cluster: MemberClusterInfo | undefined, planned: number | undefined): ClusterStatus {
+    const o = w.observed as Observed;
+    const state = (w.state as ClusterStatus['state']) ?? 'Pending';
+    return {
+      cluster: w.cluster,
+      state: w.state === 'Applied' && w.appliedHash !== w.hash ? 'Pending' : state,
+      ...(w.error ? { error: w.error } : !cluster ? { error: 'cluster is not registered' } : {}),
+      ...(planned !== undefined ? { plannedReplicas: planned } : o.specReplicas !== undefined ? { plannedReplicas: o.specReplicas } : {}),
+      ...(o.specReplicas !== undefined ? { replicas: o.replicas ?? 0, readyReplicas: o.readyReplicas ?? 0, availableReplicas: o.availableReplicas ?? 0 } : {}),
+      ...(o.ingress ? { ingress: o.ingress } : {}),
+      ...(o.readyEndpoints !== undefined ? { readyEndpoints: o.readyEndpoints } : {}),
+      ...(w.appliedAt ? { lastAppliedAt: new Date(w.appliedAt).toISOString() } : {}),
+    };
+  }
+
+  /**
+   * Per federated Service, per cluster holding it: load-balancer ingress and ready endpoint count, as
+   * last observed by reconcile/resync (for DNS publication). Clusters where the Service is not applied
+   * are left out.
+   */
+  async listServiceEndpoints(): Promise<ServiceEndpoints[]> {
+    const rows = (await this.objects.list('FederatedService')).filter((r) => !r.deletingAt);
+    const works = await this.works.listForObjects(rows.map((r) => r.uid));
+    return rows.map((r) => ({
+      namespace: r.namespace,
+      name: r.name,
+      uid: r.uid,
+      clusters: works
+        .filter((w) => w.objectUid === r.uid && w.state === 'Applied')
+        .sort((a, b) => (a.cluster < b.cluster ? -1 : 1))
+        .map((w) => {
+          const o = w.observed as Observed;
+          return { cluster: w.cluster, ingress: o.ingress ?? [], readyEndpoints: o.readyEndpoints ?? 0 };
+        }),
+    }));
+  }
+}
+
+function withoutTimes(status: FederatedStatus | undefined): unknown {
+  if (!status) return undefined;
+  return { ...status, conditions: status.conditions?.map(({ lastTransitionTime: _t, ...c }) => c), clusters: status.clusters?.map(({ lastAppliedAt: _a, ...c }) => c) };
+}

@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import { DomainError, type FieldProblem } from '#libs/common';
+import { labelKeyProblem, validateLabels } from './label-selector.js';
+import { CLUSTER_API_VERSION, CLUSTER_KIND, TaintEffect, type ClusterCredentialsInput, type ClusterSpec, type HealthCheckSpec } from './cluster.types.js';
+import { serverUrlProblems } from './server-url.js';
+
+/**
+ * Input validation of cluster registrations and merge patches (one library: zod). Everything here is
+ * pure; the address check that resolves host names lives in {@link checkServerUrl}.
+ */
+export const CLUSTER_NAME_PATTERN = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+const clusterName = z
+  .string({ message: 'is required' })
+  .regex(CLUSTER_NAME_PATTERN, 'must be a DNS-1123 label: at most 63 lower-case alphanumerics or -, starting and ending with an alphanumeric');
+
+const base64 = z.string().regex(/^[A-Za-z0-9+/\r\n]+={0,2}$/, 'must be base64');
+
+export const healthCheckSchema = z
+  .object({
+    periodSeconds: z.number().positive('must be > 0').max(3600, 'must be at most 3600').optional(),
+    timeoutSeconds: z.number().positive('must be > 0').max(600, 'must be at most 600').optional(),
+    failureThreshold: z.number().int('must be a whole number').min(1, 'must be >= 1').max(100, 'must be at most 100').optional(),
+    successThreshold: z.number().int('must be a whole number').min(1, 'must be >= 1').max(100, 'must be at most 100').optional(),
+  })
+  .strict();
+
+const taintSchema = z
+  .object({
+    key: z.string().superRefine((key, ctx) => {
+      const problem = labelKeyProblem(key);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+    value: z.string().max(63, 'must be at most 63 characters').optional(),
+    effect: z.enum(TaintEffect, { message: `must be one of ${Object.values(TaintEffect).join(', ')}` }),
+  })
+  .strict();
+
+const topologyName = z.string().min(1, 'must not be empty').max(63, 'must be at most 63 characters');
+
+export const credentialsSchema = z
+  .object({
+    token: z.string().min(1, 'must not be empty').max(16_384).optional(),
+    clientCertificateData: base64.optional(),
+    clientKeyData: base64.optional(),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (!c.token && !(c.clientCertificateData && c.clientKeyData)) {
+      ctx.addIssue({ code: 'custom', message: 'needs a token, or clientCertificateData with clientKeyData' });
+    }
+  });
+
+/** Spec fields a user may set (credentials included: write-only). */
+const specFields = {
+  server: z.string({ message: 'is required' }).superRefine((value, ctx) => {
+    for (const p of serverUrlProblems(value, '')) ctx.addIssue({ code: 'custom', message: p.message });
+  }),
+  caData: base64
+    .refine((v) => Buffer.from(v, 'base64').toString('utf8').includes('-----BEGIN CERTIFICATE-----'), 'must be the base64 of a PEM certificate bundle')
+    .optional(),
+  credentials: credentialsSchema.optional(),
+  insecureSkipTLSVerify: z.boolean().optional(),
+  region: topologyName.optional(),
+  zones: z.array(topologyName).max(100).optional(),
+  taints: z.array(taintSchema).max(50).optional(),
+  unschedulable: z.boolean().optional(),
+  healthCheck: healthCheckSchema.optional(),
+};
+
+const specSchema = z.object(specFields).strict();
+
+const registerSchema = z.object({
+  apiVersion: z.literal(CLUSTER_API_VERSION, { message: `must be ${CLUSTER_API_VERSION}` }).optional(),
+  kind: z.literal(CLUSTER_KIND, { message: `must be ${CLUSTER_KIND}` }).optional(),
+  metadata: z.object({ name: clusterName, labels: z.record(z.string(), z.unknown()).optional() }, { message: 'is required' }),
+  spec: specSchema.partial().optional(),
+  /** Alternative to spec.server/caData/credentials: an uploaded kubeconfig (inline data only). */
+  kubeconfig: z.string().max(1_000_000).optional(),
+  context: z.string().optional(),
+});
+
+export type RegisterClusterInput = z.output<typeof registerSchema>;
+
+/** A validated registration or definition: what the registry stores. */
+export interface ClusterDefinition {
+  name: string;
+  labels: Record<string, string>;
+  spec: ClusterSpec;
+  credentials: ClusterCredentialsInput;
+}
+
+/** zod issues → field problems with dotted paths under `prefix`. */
+export function zodProblems(error: z.ZodError, prefix = ''): FieldProblem[] {
+  return error.issues.map((issue) => {
+    const path = [prefix, ...issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))]
+      .filter(Boolean)
+      .join('.')
+      .replace(/\.\[/g, '[');
+    return { path: path || prefix || '(body)', message: issue.message };
+  });
+}
+
+/** Parses a registration body's shape (names, labels, spec fields). Throws Invalid naming every bad field. */
+export function parseRegisterBody(body: unknown): RegisterClusterInput {
+  const parsed = registerSchema.safeParse(body ?? {});
+  const problems = parsed.success ? [] : zodProblems(parsed.error);
+  if (parsed.success) problems.push(...validateLabels(parsed.data.metadata.labels));
+  if (problems.length) throw DomainError.invalid(problems, 'invalid cluster');
+  return parsed.data!;
+}
+
+/**
+ * Checks a complete definition (after defaults, kubeconfig extraction or a merge patch) and returns it
+ * normalized: taints/unschedulable defaulted, no undefined keys. Throws Invalid naming every bad field.
+ */
+export function validateDefinition(input: {
+  name: string;
+  labels: unknown;
+  spec: Record<string, unknown>;
+  credentials: unknown;
+}): ClusterDefinition {
+  const problems: FieldProblem[] = [];
+  problems.push(...validateLabels(input.labels));
+  const { credentials: _ignored, ...specOnly } = input.spec;
+  const spec = specSchema.omit({ credentials: true }).safeParse(specOnly);
+  if (!spec.success) problems.push(...zodProblems(spec.error, 'spec'));
+  const credentials = credentialsSchema.safeParse(input.credentials ?? {});
+  if (!credentials.success) problems.push(...zodProblems(credentials.error, 'spec.credentials'));
+  if (spec.success && spec.data.insecureSkipTLSVerify && spec.data.caData) {
+    problems.push({ path: 'spec.insecureSkipTLSVerify', message: 'cannot be combined with caData' });
+  }
+  if (problems.length) throw DomainError.invalid(problems, 'invalid cluster');
+  const s = spec.data!;
+  return {
+    name: input.name,
+    labels: { ...((input.labels as Record<string, string>) ?? {}) },
+    spec: dropUndefined({
+      server: s.server,
+      caData: s.caData?.replace(/\s+/g, ''),
+      insecureSkipTLSVerify: s.insecureSkipTLSVerify || undefined,
+      region: s.region,
+      zones: s.zones,
+      taints: s.taints ?? [],
+      unschedulable: s.unschedulable ?? false,
+      healthCheck: s.healthCheck && Object.keys(s.healthCheck).length ? (s.healthCheck as HealthCheckSpec) : undefined,
+    }) as ClusterSpec,
+    credentials: dropUndefined(credentials.data!) as ClusterCredentialsInput,
+  };
+}
+
+/**
+ * JSON merge patch (RFC 7386), pure: objects merge recursively, `null` deletes a key, anything else
+ * (arrays included) replaces.
+ */
+export function applyMergePatch(target: unknown, patch: unknown): unknown {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const base: Record<string, unknown> = target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
+    if (value === null) delete base[key];
+    else base[key] = applyMergePatch(base[key], value);
+  }
+  return base;
+}
+
+function dropUndefined<T extends Record<string, unknown>>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,63 @@
+import {
+  CLUSTER_API_VERSION,
+  CLUSTER_KIND,
+  ClusterConditionReason,
+  ClusterConditionType,
+  ConditionStatus,
+  type ClusterCondition,
+  type ClusterResource,
+  type ClusterSpec,
+  type ClusterStatus,
+} from './cluster.types.js';
+
+/** The stored row as the registry sees it (structurally the persistence entity). */
+export interface StoredCluster {
+  uid: string;
+  name: string;
+  labels: Record<string, string>;
+  spec: Record<string, unknown>;
+  status: Record<string, unknown>;
+  resourceVersion: string;
+  createdAt: Date;
+}
+
+/** Status of a cluster nobody has probed yet. */
+export function initialClusterStatus(now: Date): ClusterStatus {
+  const at = now.toISOString();
+  const pending = (type: ClusterConditionType): ClusterCondition => ({
+    type,
+    status: ConditionStatus.Unknown,
+    reason: ClusterConditionReason.ClusterPending,
+    message: 'no probe has completed yet',
+    lastTransitionTime: at,
+  });
+  return { conditions: [pending(ClusterConditionType.Ready), pending(ClusterConditionType.Offline)], zones: [] };
+}
+
+/** The API shape of a stored cluster. Credentials are not part of the row passed here and never appear. */
+export function toClusterResource(row: StoredCluster): ClusterResource {
+  const status = row.status as unknown as Partial<ClusterStatus>;
+  return {
+    apiVersion: CLUSTER_API_VERSION,
+    kind: CLUSTER_KIND,
+    metadata: {
+      name: row.name,
+      uid: row.uid,
+      labels: row.labels ?? {},
+      resourceVersion: String(row.resourceVersion),
+      creationTimestamp: row.createdAt.toISOString(),
+    },
+    spec: row.spec as unknown as ClusterSpec,
+    status: { conditions: status.conditions ?? [], zones: status.zones ?? [], ...status } as ClusterStatus,
+  };
+}
+
+/** A condition of a status, if present. */
+export function conditionOf(status: Pick<ClusterStatus, 'conditions'> | undefined, type: ClusterConditionType): ClusterCondition | undefined {
+  return status?.conditions?.find((c) => c.type === type);
+}
+
+/** True when the cluster's Ready condition is True. */
+export function isClusterReady(resource: Pick<ClusterResource, 'status'>): boolean {
+  return conditionOf(resource.status, ClusterConditionType.Ready)?.status === ConditionStatus.True;
+}

@@ -1,0 +1,202 @@
+/**
+ * Propagation benchmark: 3 real member clusters, one in-process server with every role, 500
+ * FederatedDeployments created through the API (PROPAGATION_BENCH_OBJECTS, 16 requests in flight).
+ * Member watches (one per cluster, label `federation.ubernetes.io/managed-by=ubernetes`) record when each
+ * Deployment appears in each member. Figures:
+ * - idle: one object at a time (sequential, 20 objects): the pipeline's own latency, API write → present
+ *   in all members (API request + enqueue + BullMQ pick-up + DB reads + materialize + GET/apply × 3);
+ * - burst: all objects at once: time until every member object exists, member writes per second, p50/p99
+ *   latency from the API write being acknowledged to the object being present in all members.
+ * The difference between burst and idle p99 is queueing (reconcile concurrency × member API latency).
+ * Templates ask for 0 replicas: pods would measure the controller manager, not propagation.
+ */
+import { request } from 'node:https';
+import { startMemberClusters, type MemberCluster } from '#libs/kube-harness';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { percentile, type BenchResult } from './bench-kit.js';
+
+const ENV = {
+  UBERNETES_RATE_LIMIT_RPS: '0',
+  UBERNETES_HEALTH_PERIOD_SECONDS: '1',
+  UBERNETES_HEALTH_SUCCESS_THRESHOLD: '1',
+  UBERNETES_HEALTH_TIMEOUT_SECONDS: '5',
+  UBERNETES_HEALTH_FAILURE_THRESHOLD: '5',
+};
+
+/** Streams ADDED events of managed Deployments of one member; calls `seen(name)` once per name. */
+function watchDeployments(m: MemberCluster, seen: (name: string, at: number) => void): () => void {
+  const req = request(
+    {
+      hostname: '127.0.0.1',
+      port: new URL(m.server).port,
+      path: '/apis/apps/v1/namespaces/bench/deployments?watch=1&labelSelector=federation.ubernetes.io%2Fmanaged-by%3Dubernetes',
+      headers: { authorization: `Bearer ${m.adminToken}` },
+      ca: m.caPem,
+    },
+    (res) => {
+      let buffer = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        const at = performance.now();
+        buffer += chunk;
+        let nl: number;
+        while ((nl = buffer.indexOf('\n')) >= 0) {
+          const line = buffer.slice(0, nl);
+          buffer = buffer.slice(nl + 1);
+          if (!line.trim()) continue;
+          const event = JSON.parse(line) as { type: string; object: { metadata: { name: string } } };
+          if (event.type === 'ADDED') seen(event.object.metadata.name, at);
+        }
+      });
+    },
+  );
+  req.on('error', () => undefined);
+  req.end();
+  return () => req.destroy();
+}
+
+function deployment(name: string) {
+  return {
+    apiVersion: 'federation.ubernetes.io/v1',
+    kind: 'FederatedDeployment',
+    metadata: { name, namespace: 'bench' },
+    spec: {
+      template: {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        spec: { replicas: 0, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+      },
+    },
+  };
+}
+
+async function put(server: TestServer, name: string): Promise<void> {
+  const res = await fetch(`${server.url}/api/v1/namespaces/bench/federateddeployments/${name}`, {
+    method: 'PUT',
+    headers: { authorization: server.auth, 'content-type': 'application/json' },
+    body: JSON.stringify(deployment(name)),
+  });
+  if (res.status !== 201) throw new Error(`PUT ${name}: ${res.status} ${await res.text()}`);
+}
+
+async function waitUntil(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const ms = (x: number) => `${x.toFixed(0)} ms`;
+
+export async function run(): Promise<BenchResult[]> {
+  const total = Number(process.env.PROPAGATION_BENCH_OBJECTS ?? 500);
+  const inFlight = 16;
+  const members = await startMemberClusters(
+    [
+      { name: 'bp-1', region: 'us-east-1', zones: ['us-east-1a'] },
+      { name: 'bp-2', region: 'eu-west-1', zones: ['eu-west-1a'] },
+      { name: 'bp-3', region: 'ap-southeast-1', zones: ['ap-southeast-1a'] },
+    ],
+    { simulate: false },
+  );
+  const server = await startTestServer('bench_propagation', { env: ENV });
+  const stops: (() => void)[] = [];
+  try {
+    for (const m of members) {
+      const res = await fetch(`${server.url}/api/v1/clusters`, {
+        method: 'POST',
+        headers: { authorization: server.auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ metadata: { name: m.name }, spec: { server: m.server, caData: m.caData, credentials: { token: m.adminToken } } }),
+      });
+      if (res.status >= 300) throw new Error(`register ${m.name}: ${res.status} ${await res.text()}`);
+    }
+    for (let i = 0; i < 200; i++) {
+      const list = (await (await fetch(`${server.url}/api/v1/clusters`, { headers: { authorization: server.auth } })).json()) as { items: { status: { conditions: { type: string; status: string }[] } }[] };
+      if (list.items.length === 3 && list.items.every((c) => c.status.conditions.some((x) => x.type === 'Ready' && x.status === 'True'))) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    // The namespace must exist in every member: a FederatedNamespace (and the first propagation warms up).
+    await fetch(`${server.url}/api/v1/federatednamespaces/bench`, {
+      method: 'PUT',
+      headers: { authorization: server.auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ apiVersion: 'federation.ubernetes.io/v1', kind: 'FederatedNamespace', metadata: { name: 'bench' }, spec: { template: { apiVersion: 'v1', kind: 'Namespace' } } }),
+    });
+    await new Promise((r) => setTimeout(r, 2_000));
+
+    const present = new Map<string, number[]>();
+    for (const m of members) {
+      stops.push(
+        watchDeployments(m, (name, at) => {
+          const times = present.get(name) ?? [];
+          times.push(at);
+          present.set(name, times);
+        }),
+      );
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const inAll = (name: string) => (present.get(name)?.length ?? 0) >= 3;
+
+    // Idle: one at a time.
+    const idle: number[] = [];
+    const apiIdle: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const name = `idle-${i}`;
+      const t0 = performance.now();
+      await put(server, name);
+      const tAck = performance.now();
+      apiIdle.push(tAck - t0);
+      await waitUntil(() => inAll(name), 30_000, name);
+      idle.push(Math.max(...present.get(name)!) - tAck);
+    }
+
+    // Burst: `total` objects, `inFlight` requests at a time.
+    const acked = new Map<string, number>();
+    const api: number[] = [];
+    const names = Array.from({ length: total }, (_, i) => `web-${i}`);
+    const start = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: inFlight }, async () => {
+        while (next < names.length) {
+          const name = names[next++];
+          const t0 = performance.now();
+          await put(server, name);
+          const t = performance.now();
+          api.push(t - t0);
+          acked.set(name, t);
+        }
+      }),
+    );
+    const writesDone = performance.now();
+    await waitUntil(() => names.every(inAll), 300_000, 'every member object');
+    const lastPresent = Math.max(...names.map((n) => Math.max(...present.get(n)!)));
+    const latencies = Float64Array.from(names.map((n) => Math.max(...present.get(n)!) - acked.get(n)!)).sort();
+    const apiSorted = Float64Array.from(api).sort();
+    const idleSorted = Float64Array.from(idle).sort();
+    const duration = lastPresent - start;
+    return [
+      {
+        name: 'idle (1 at a time, 20 objects)',
+        figures: { objects: 20, 'API p50': ms(percentile(Float64Array.from(apiIdle).sort(), 0.5)), 'write→all members p50': ms(percentile(idleSorted, 0.5)), 'write→all members p99': ms(percentile(idleSorted, 0.99)) },
+      },
+      {
+        name: `burst (${total} objects, ${inFlight} in flight)`,
+        figures: {
+          objects: total,
+          'API p50': ms(percentile(apiSorted, 0.5)),
+          'API p99': ms(percentile(apiSorted, 0.99)),
+          'writes accepted in': ms(writesDone - start),
+          'all in members after': ms(duration),
+          'member writes/s': Math.round((total * 3) / (duration / 1000)),
+          'write→all members p50': ms(percentile(latencies, 0.5)),
+          'write→all members p99': ms(percentile(latencies, 0.99)),
+        },
+      },
+    ];
+  } finally {
+    for (const stop of stops) stop();
+    await server.stop();
+    await members.stopAll();
+  }
+}

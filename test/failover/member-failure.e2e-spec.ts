@@ -1,0 +1,140 @@
+/**
+ * Failover chaos, cases 1–3 and the returning-cluster rule, against 3 real member clusters (fo-1 and fo-2
+ * in zone us-east-1a, fo-3 in eu-west-1a) and one in-process server holding every role:
+ * 1. a member's API server killed (kill -9), then restarted;
+ * 2. a member's API server hung (kill -STOP), then resumed;
+ * 3. a whole zone (both us-east-1a clusters) down, then back.
+ * Each case ends with the user-visible truth (ready replicas on healthy clusters = desired, nothing lost
+ * or doubled, `dig` answering only healthy load balancers) and the events a person reads. The clusters
+ * are shared by the cases (one after another), health probes use the defaults.
+ */
+import { defaultTopology, startMemberClusters, type MemberCluster, type MemberClusterSet } from '#libs/kube-harness';
+import { DnsServerListener } from '../../apps/server/src/dns/dns-server.listener.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import {
+  APP,
+  FAILOVER_ENV,
+  GLOBAL_NAME,
+  applyApp,
+  clusterReady,
+  dig,
+  events,
+  expectTruth,
+  fedctl,
+  lbOf,
+  registerClusters,
+  waitFor,
+  watchReplicas,
+  zoneName,
+} from './failover-helpers.js';
+
+const NS = 'e2e_failover_members';
+const OBJECT = `FederatedDeployment/default/${APP}`;
+
+describe('failover: member and zone failures (real clusters, default health probes)', () => {
+  let members: MemberClusterSet;
+  let server: TestServer;
+  let dnsPort = 0;
+  let fo1: MemberCluster;
+  let fo2: MemberCluster;
+  let fo3: MemberCluster;
+
+  beforeAll(async () => {
+    members = await startMemberClusters(defaultTopology(3, { prefix: 'fo' }));
+    [fo1, fo2, fo3] = members.clusters;
+    server = await startTestServer(NS, { env: FAILOVER_ENV });
+    dnsPort = server.app.get(DnsServerListener).port;
+    await registerClusters(server, members);
+    await applyApp(server, 6);
+    await expectTruth([fo1, fo2, fo3], 6, dnsPort, { api: server, expected: { 'fo-1': 2, 'fo-2': 2, 'fo-3': 2 } });
+  }, 240_000);
+
+  afterAll(async () => {
+    await server?.stop();
+    await members?.stopAll();
+  }, 60_000);
+
+  it('1. kill -9 of a member API server: replicas move to the survivors, DNS withdraws it; after restart its first reconcile applies the current plan (rebalance: false keeps replicas where they run)', async () => {
+    const started = Date.now();
+    await fo3.kill();
+    await waitFor('fo-3 NotReady', async () => !(await clusterReady(server, 'fo-3')), 30_000);
+    const truth = await expectTruth([fo1, fo2], 6, dnsPort, { api: server, expected: { 'fo-1': 3, 'fo-2': 3 } });
+    expect(truth.dns).toEqual([lbOf(fo1), lbOf(fo2)]);
+    // eu-west-1a has no healthy endpoint left: its zone name falls back (CNAME) and never answers fo-3.
+    expect(await dig(dnsPort, zoneName('eu-west-1a', 'eu-west-1'))).not.toContain(lbOf(fo3));
+    const moved = await waitFor('ReplicasMoved event', async () => (await events(server, `?object=${OBJECT}&reason=ReplicasMoved`)).find((e) => e.details.cluster === 'fo-3'), 30_000);
+    expect(moved.message).toBe('cluster fo-3 NotReady → web: 2 replicas moved to fo-1, fo-2 (now fo-1=3, fo-2=3); DNS withdrawn');
+    const failedAt = Date.now();
+
+    // Back: watch fo-3's Deployment from the moment its API server answers.
+    const watch = watchReplicas(fo3);
+    await fo3.restart();
+    await waitFor('fo-3 Ready', () => clusterReady(server, 'fo-3'), 30_000);
+    const readyAt = Date.now();
+    await expectTruth([fo1, fo2, fo3], 6, dnsPort, { api: server, expected: { 'fo-1': 3, 'fo-2': 3, 'fo-3': 0 } });
+    const seen = await watch.stop();
+    // It served its stale count (2) only until its first reconcile, which went straight to the current plan (0).
+    expect(seen.map((s) => s.spec)).toEqual([2, 0]);
+    const staleMs = seen[1].at - readyAt;
+    expect(staleMs).toBeLessThan(5_000);
+    const recovered = await waitFor('ClusterRecovered event', async () => (await events(server, `?object=${OBJECT}&reason=ClusterRecovered`)).find((e) => e.details.cluster === 'fo-3'), 30_000);
+    expect(recovered.message).toMatch(/^cluster fo-3 Ready → web: replicas stay where they run \(rebalance: false\); now fo-1=3, fo-2=3, fo-3=0/);
+    process.stderr.write(`case 1: failover ${failedAt - started} ms, stale count on fo-3 for ${staleMs} ms after Ready, total ${Date.now() - started} ms\n`);
+  }, 240_000);
+
+  it('2. kill -STOP of a member API server: probe timeouts → NotReady → replicas move; after resume, rebalance: true moves them back without doubling', async () => {
+    await applyApp(server, 6, { rebalance: true });
+    await expectTruth([fo1, fo2, fo3], 6, dnsPort, { api: server, expected: { 'fo-1': 2, 'fo-2': 2, 'fo-3': 2 } });
+    const started = Date.now();
+    await fo1.hang();
+    await waitFor('fo-1 NotReady', async () => !(await clusterReady(server, 'fo-1')), 30_000);
+    const truth = await expectTruth([fo2, fo3], 6, dnsPort, { api: server, expected: { 'fo-2': 3, 'fo-3': 3 } });
+    expect(truth.dns).toEqual([lbOf(fo2), lbOf(fo3)]);
+    await waitFor('ReplicasMoved event', async () => (await events(server, `?object=${OBJECT}&reason=ReplicasMoved`)).find((e) => e.details.cluster === 'fo-1'), 30_000);
+    const failedAt = Date.now();
+
+    const watch = watchReplicas(fo1);
+    await fo1.resume();
+    await waitFor('fo-1 Ready', () => clusterReady(server, 'fo-1'), 30_000);
+    await expectTruth([fo1, fo2, fo3], 6, dnsPort, { api: server, expected: { 'fo-1': 2, 'fo-2': 2, 'fo-3': 2 } });
+    const seen = await watch.stop();
+    // Stored desired state (0) or the new plan (2): never any other count, at most one change.
+    expect(seen.length).toBeLessThanOrEqual(2);
+    expect(seen.at(-1)!.spec).toBe(2);
+    const recovered = await waitFor('ClusterRecovered event', async () => (await events(server, `?object=${OBJECT}&reason=ClusterRecovered`)).find((e) => e.details.cluster === 'fo-1'), 30_000);
+    expect(recovered.message).toContain('cluster fo-1 Ready → web: rebalanced (fo-1 has 2)');
+    process.stderr.write(`case 2: failover ${failedAt - started} ms, total ${Date.now() - started} ms, fo-1 served ${JSON.stringify(seen.map((s) => s.spec))}\n`);
+  }, 240_000);
+
+  it('3. a whole zone down (every us-east-1a cluster): everything runs in eu-west-1a, the zone and region names fall back to the global name; then back', async () => {
+    await applyApp(server, 6, { rebalance: true });
+    await expectTruth([fo1, fo2, fo3], 6, dnsPort, { api: server, expected: { 'fo-1': 2, 'fo-2': 2, 'fo-3': 2 } });
+    const started = Date.now();
+    await Promise.all([fo1.kill(), fo2.kill()]);
+    await waitFor('fo-1 and fo-2 NotReady', async () => !(await clusterReady(server, 'fo-1')) && !(await clusterReady(server, 'fo-2')), 30_000);
+    const truth = await expectTruth([fo3], 6, dnsPort, { api: server, expected: { 'fo-3': 6 } });
+    expect(truth.dns).toEqual([lbOf(fo3)]);
+    const zoneAnswer = await dig(dnsPort, zoneName('us-east-1a', 'us-east-1'));
+    expect(zoneAnswer).toContain(GLOBAL_NAME); // us-east-1a → us-east-1 → global (CNAME chain)
+    expect(zoneAnswer).not.toContain(lbOf(fo1));
+    expect(zoneAnswer).not.toContain(lbOf(fo2));
+    const zoneDown = await waitFor('ZoneDown event', async () => (await events(server, '?object=Zone/us-east-1a&reason=ZoneDown')).at(-1), 30_000);
+    expect(zoneDown.message).toContain('zone us-east-1a down: every cluster in it is NotReady (fo-1, fo-2)');
+    const failedAt = Date.now();
+
+    await Promise.all([fo1.restart(), fo2.restart()]);
+    await waitFor('fo-1 and fo-2 Ready', async () => (await clusterReady(server, 'fo-1')) && (await clusterReady(server, 'fo-2')), 30_000);
+    await expectTruth([fo1, fo2, fo3], 6, dnsPort, { api: server, expected: { 'fo-1': 2, 'fo-2': 2, 'fo-3': 2 } });
+    await waitFor('ZoneUp event', async () => (await events(server, '?object=Zone/us-east-1a&reason=ZoneUp')).at(-1), 30_000);
+    process.stderr.write(`case 3: zone failover ${failedAt - started} ms, total ${Date.now() - started} ms\n`);
+
+    // The story a person reads, in order.
+    const story = (await events(server)).map((e) => `${e.time} ${e.reason} ${e.object}: ${e.message}`);
+    process.stderr.write(`${story.join('\n')}\n`);
+    expect(story.some((l) => l.includes('ReplicasMoved') && l.includes('cluster fo-1 NotReady → web: 2 replicas moved to fo-3 (now fo-3=6)'))).toBe(true);
+    // The same story through the CLI.
+    const table = (await fedctl(server, ['get', 'events', '-l', `object=${OBJECT}`])).trim().split('\n');
+    expect(table[0].split(/\s+/)).toEqual(['TIME', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE']);
+    expect(table.some((l) => /^\d{4}-\d\d-\d\dT\S+Z\s+Normal\s+ReplicasMoved\s+FederatedDeployment\/default\/web\s+cluster fo-1 NotReady → web: 2 replicas moved to fo-3/.test(l))).toBe(true);
+  }, 240_000);
+});

@@ -1,0 +1,66 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import { QueueName, QueueService, DEFAULT_JOB_OPTIONS, redisConnection } from '#libs/queues';
+import { resetNamespace, TEST_REDIS_URL } from '../support/server.js';
+
+/** BullMQ semantics the rest of Ubernetes relies on, against the real Redis. */
+describe('queues', () => {
+  const prefix = 'e2e_queues';
+  const queues: Queue[] = [];
+  let service: QueueService;
+
+  beforeAll(async () => {
+    await resetNamespace(prefix);
+    const make = (name: QueueName) => {
+      const q = new Queue(name, { connection: redisConnection(TEST_REDIS_URL), prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+      queues.push(q);
+      return q;
+    };
+    service = new QueueService(make(QueueName.Health), make(QueueName.Reconcile), make(QueueName.Dns), make(QueueName.Failover));
+  });
+  afterAll(async () => {
+    await Promise.all(queues.map((q) => q.close()));
+  });
+
+  it('coalesces requests for the same key into one waiting job with deterministic id', async () => {
+    const ids = await Promise.all(
+      Array.from({ length: 20 }, () => service.enqueue(QueueName.Reconcile, 'reconcile', { objectId: 'ns/web' }, { coalesceKey: 'ns/web' })),
+    );
+    expect(new Set(ids).size).toBe(1);
+    const counts = await service.queue(QueueName.Reconcile).getJobCounts('waiting');
+    expect(counts.waiting).toBe(1);
+    await service.enqueue(QueueName.Reconcile, 'reconcile', { objectId: 'ns/api' }, { coalesceKey: 'ns/api' });
+    expect((await service.queue(QueueName.Reconcile).getJobCounts('waiting')).waiting).toBe(2);
+  });
+
+  it('keeps one follow-up while a job for the key is running, and retries failures with backoff', async () => {
+    const queue = service.queue(QueueName.Dns);
+    const seen: string[] = [];
+    let attempts = 0;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const worker = new Worker(
+      QueueName.Dns,
+      async (job: Job<{ v: number }>) => {
+        if (job.data.v === 1) await gate;
+        if (job.data.v === 99 && attempts++ < 2) throw new Error('transient');
+        seen.push(`v${job.data.v}`);
+      },
+      { connection: redisConnection(TEST_REDIS_URL), prefix, concurrency: 4 },
+    );
+    await service.enqueue(QueueName.Dns, 'publish', { v: 1 }, { coalesceKey: 'zone-a' });
+    while ((await queue.getJobCounts('active')).active === 0) await new Promise((r) => setTimeout(r, 20));
+    // While v1 runs, three more requests arrive: only the last one is kept and runs after v1.
+    for (const v of [2, 3, 4]) await service.enqueue(QueueName.Dns, 'publish', { v }, { coalesceKey: 'zone-a' });
+    release();
+    await service.enqueue(QueueName.Dns, 'publish', { v: 99 }, { coalesceKey: 'zone-b' });
+    const deadline = Date.now() + 15_000;
+    while (seen.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await worker.close();
+    expect(seen).toContain('v1');
+    expect(seen).toContain('v4');
+    expect(seen).not.toContain('v2');
+    expect(seen).not.toContain('v3');
+    expect(seen).toContain('v99');
+    expect(attempts).toBe(3);
+  }, 30_000);
+});
