@@ -8,10 +8,11 @@
  * - burst: all objects at once: time until every member object exists, member writes per second, p50/p99
  *   latency from the API write being acknowledged to the object being present in all members.
  * The difference between burst and idle p99 is queueing (reconcile concurrency × member API latency).
- * Templates ask for 0 replicas: pods would measure the controller manager, not propagation.
+ * Templates ask for 0 replicas and the members run without kube-controller-manager: ReplicaSets, pods
+ * and status writes would measure the controller manager and etcd's disk, not propagation.
  */
 import { request } from 'node:https';
-import { startMemberClusters, type MemberCluster } from '#libs/kube-harness';
+import { ensureKubeBinaries, startMemberClusters, type MemberCluster } from '#libs/kube-harness';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { percentile, type BenchResult } from './bench-kit.js';
 
@@ -98,7 +99,8 @@ export async function run(): Promise<BenchResult[]> {
       { name: 'bp-2', region: 'eu-west-1', zones: ['eu-west-1a'] },
       { name: 'bp-3', region: 'ap-southeast-1', zones: ['ap-southeast-1a'] },
     ],
-    { simulate: false },
+    // No controller manager: its ReplicaSet/status writes would share etcd's disk with the writes measured.
+    { simulate: false, binaries: { ...(await ensureKubeBinaries()), controllerManager: undefined } },
   );
   const server = await startTestServer('bench_propagation', { env: ENV });
   const stops: (() => void)[] = [];
@@ -150,6 +152,23 @@ export async function run(): Promise<BenchResult[]> {
       idle.push(Math.max(...present.get(name)!) - tAck);
     }
 
+    // API overhead without propagation: GET and an unchanged PUT (no insert, no enqueue) of one object.
+    const getMs: number[] = [];
+    const unchangedMs: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      let t = performance.now();
+      await fetch(`${server.url}/api/v1/namespaces/bench/federateddeployments/idle-0`, { headers: { authorization: server.auth } }).then((r) => r.text());
+      getMs.push(performance.now() - t);
+      t = performance.now();
+      const res = await fetch(`${server.url}/api/v1/namespaces/bench/federateddeployments/idle-0`, {
+        method: 'PUT',
+        headers: { authorization: server.auth, 'content-type': 'application/json' },
+        body: JSON.stringify(deployment('idle-0')),
+      });
+      await res.text();
+      unchangedMs.push(performance.now() - t);
+    }
+
     // Burst: `total` objects, `inFlight` requests at a time.
     const acked = new Map<string, number>();
     const api: number[] = [];
@@ -178,7 +197,11 @@ export async function run(): Promise<BenchResult[]> {
     return [
       {
         name: 'idle (1 at a time, 20 objects)',
-        figures: { objects: 20, 'API p50': ms(percentile(Float64Array.from(apiIdle).sort(), 0.5)), 'write→all members p50': ms(percentile(idleSorted, 0.5)), 'write→all members p99': ms(percentile(idleSorted, 0.99)) },
+        figures: {
+          objects: 20,
+          'GET p50': ms(percentile(Float64Array.from(getMs).sort(), 0.5)),
+          'unchanged PUT p50': ms(percentile(Float64Array.from(unchangedMs).sort(), 0.5)),
+          'API p50': ms(percentile(Float64Array.from(apiIdle).sort(), 0.5)), 'write→all members p50': ms(percentile(idleSorted, 0.5)), 'write→all members p99': ms(percentile(idleSorted, 0.99)) },
       },
       {
         name: `burst (${total} objects, ${inFlight} in flight)`,

@@ -2,11 +2,12 @@
  * A DNS zone name, TTL or owner id that is invalid is refused at configuration time: the built server
  * exits 1 with one line on stderr naming the variable, in the planner's own words.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import { once } from 'node:events';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { testEnv } from '../support/server.js';
+import { resetNamespace, testEnv } from '../support/server.js';
 
 const serverMain = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'apps', 'server', 'src', 'main.js');
 
@@ -45,4 +46,34 @@ describe('DNS settings are validated at start', () => {
     expect(secret.stderr).toContain('set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
     expect(secret.stderr).not.toContain('do-not-print');
   }, 30_000);
+
+  it('a dns-only replica (UBERNETES_ROLES=dns, DNS_PORT=0) logs its port and answers for DNS_ZONE', async () => {
+    await resetNamespace('e2e_dns_only');
+    const child = spawn(process.execPath, [serverMain], {
+      env: { PATH: process.env.PATH, ...testEnv('e2e_dns_only', { UBERNETES_ROLES: 'dns', LOG_LEVEL: 'info', DNS_ZONE: 'replica.example' }) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let out = '';
+      const port = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no listening line in: ${out}`)), 25_000);
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /dns server listening on 127\.0\.0\.1:(\d+)/.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            resolve(Number(m[1]));
+          }
+        });
+      });
+      expect(port).toBeGreaterThan(0);
+      const { stdout } = await promisify(execFile)('dig', ['@127.0.0.1', '-p', String(port), '+time=2', '+tries=1', 'replica.example', 'SOA'], { timeout: 10_000 });
+      expect(stdout).toMatch(/status: NOERROR/);
+      expect(stdout).toMatch(/flags: qr aa/);
+      expect(stdout).toMatch(/replica\.example\.\s+\d+\s+IN\s+SOA\s+ns1\.replica\.example\./);
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  }, 40_000);
 });

@@ -34,12 +34,6 @@ export const FAILOVER_ENV: Record<string, string> = {
   DNS_TTL: '5',
   DNS_PROVIDERS: 'builtin',
   DNS_PORT: '0',
-  // A whole zone going down turns the zone and region A records into CNAME fallbacks; with one service
-  // (12 owned record sets) the DNS mass-deletion guard counts those type changes as 4 deletions
-  // (33 % > the default 30 %) and refuses the publish, so DNS keeps answering the dead zone's address.
-  // Raised here so the zone case can check the rest; reported to the DNS owner (type changes at a kept
-  // name should not count as deletions).
-  DNS_MAX_DELETE_SHARE: '0.5',
 };
 
 /** Load-balancer address the harness gives the cluster of `index` (0-based). */

@@ -22,6 +22,7 @@ import {
   expectTruth,
   fedctl,
   lbOf,
+  regionName,
   registerClusters,
   waitFor,
   watchReplicas,
@@ -106,7 +107,7 @@ describe('failover: member and zone failures (real clusters, default health prob
     process.stderr.write(`case 2: failover ${failedAt - started} ms, total ${Date.now() - started} ms, fo-1 served ${JSON.stringify(seen.map((s) => s.spec))}\n`);
   }, 240_000);
 
-  it('3. a whole zone down (every us-east-1a cluster): everything runs in eu-west-1a, the zone and region names fall back to the global name; then back', async () => {
+  it('3. a whole zone down (every us-east-1a cluster): everything runs in eu-west-1a and DNS answers only its address; then back', async () => {
     await applyApp(server, 6, { rebalance: true });
     await expectTruth([fo1, fo2, fo3], 6, dnsPort, { api: server, expected: { 'fo-1': 2, 'fo-2': 2, 'fo-3': 2 } });
     const started = Date.now();
@@ -114,10 +115,13 @@ describe('failover: member and zone failures (real clusters, default health prob
     await waitFor('fo-1 and fo-2 NotReady', async () => !(await clusterReady(server, 'fo-1')) && !(await clusterReady(server, 'fo-2')), 30_000);
     const truth = await expectTruth([fo3], 6, dnsPort, { api: server, expected: { 'fo-3': 6 } });
     expect(truth.dns).toEqual([lbOf(fo3)]);
+    // The zone name never answers the dead zone's addresses.
     const zoneAnswer = await dig(dnsPort, zoneName('us-east-1a', 'us-east-1'));
-    expect(zoneAnswer).toContain(GLOBAL_NAME); // us-east-1a → us-east-1 → global (CNAME chain)
     expect(zoneAnswer).not.toContain(lbOf(fo1));
     expect(zoneAnswer).not.toContain(lbOf(fo2));
+    // reference.md §3: the dead zone's name falls back through the region to the global name (CNAME chain),
+    // which answers with the surviving zone's address.
+    expect(zoneAnswer).toEqual([`${regionName('us-east-1')}.`, `${GLOBAL_NAME}.`, lbOf(fo3)]);
     const zoneDown = await waitFor('ZoneDown event', async () => (await events(server, '?object=Zone/us-east-1a&reason=ZoneDown')).at(-1), 30_000);
     expect(zoneDown.message).toContain('zone us-east-1a down: every cluster in it is NotReady (fo-1, fo-2)');
     const failedAt = Date.now();

@@ -251,6 +251,15 @@ describe('federated deployments propagate to real member clusters', () => {
     await waitFor('A30 C20', async () => JSON.stringify(await split('fifty')) === JSON.stringify([30, undefined, 20]));
   }, 30_000);
 
+  it('removing a cluster from the placement deletes what Ubernetes created there', async () => {
+    const body = federatedDeployment('fifty', {
+      replicas: 50,
+      spec: { placement: { clusters: ['pa'] }, replicaScheduling: { algorithm: 'legacy', clusters: { '*': { weight: 1 }, pc: { weight: 1, maxReplicas: 20 } } } },
+    });
+    expect((await call(server, 'PUT', `${BASE}/fifty`, body)).status).toBe(200);
+    await waitFor('A50, nothing in C', async () => JSON.stringify(await split('fifty')) === JSON.stringify([50, undefined, undefined]));
+  }, 30_000);
+
   it('does not take over an unmanaged object of the same name unless asked', async () => {
     const admin = adminObjects(c);
     try {

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { defaultTopology, startMemberClusters, type MemberClusterSet } from '#libs/kube-harness';
-import { DemoSteps } from './demo-steps.js';
+import { DemoSteps, DNS_ZONE } from './demo-steps.js';
 import { Narrator } from './narrator.js';
 
 /**
@@ -52,13 +52,15 @@ async function main(): Promise<void> {
   await waitReady(`http://127.0.0.1:${port}/readyz`, 60_000);
   say.ok('Ubernetes is ready (/readyz ok)');
 
-  const steps = new DemoSteps({ root, fedconfig, clusters, say, baseUrl: `http://127.0.0.1:${port}`, token, dnsPort });
+  const steps = new DemoSteps({ root, fedconfig, kubeconfigPath, clusters, say, baseUrl: `http://127.0.0.1:${port}`, token, dnsPort });
   await steps.runAll();
 
   say.title('Try it yourself');
   say.detail(`export FEDCONFIG=${fedconfig}`);
   say.detail('npx fedctl get clusters -o wide');
   say.detail(`kubectl --kubeconfig ${kubeconfigPath} get deployments -A --context demo-1`);
+  say.detail(`dig @127.0.0.1 -p ${dnsPort} web.default.demo.svc.${DNS_ZONE} A +short`);
+  say.detail('npx fedctl dns records --service default/web');
   say.detail(`curl -s http://127.0.0.1:${port}/metrics | grep ubernetes_`);
   if (once) return;
   say.detail('Press Ctrl-C to stop the federation.');
@@ -81,6 +83,7 @@ function startServer(token: string): ChildProcess {
       UBERNETES_DEV_MODE: 'true',
       UBERNETES_BOOTSTRAP_TOKEN: token,
       FEDERATION_NAME: 'demo',
+      DNS_ZONE,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -223,7 +223,7 @@ export class DnsPublishService {
     const current = await this.store.listZone(apex);
     const wanted = new Set(desired.map(recordSetKey));
     const deletes = current.filter((r) => !wanted.has(recordSetKey({ name: r.name, type: r.type as RecordType })));
-    const guard = guardDeletions({ delete: deletes as unknown as RecordSet[] }, current.length, this.config.dns.maxDeleteShare);
+    const guard = guardDeletions({ delete: deletes as unknown as RecordSet[], create: desired }, current.length, this.config.dns.maxDeleteShare);
     const at = new Date().toISOString();
     if (!guard.allowed) {
       end();

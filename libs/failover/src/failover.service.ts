@@ -123,7 +123,7 @@ export class FailoverService {
           type: EventType.Warning,
           reason: EventReason.ZoneDown,
           object: `Zone/${zone}`,
-          message: `zone ${zone} down: every cluster in it is NotReady (${members.join(', ')}); its DNS names fall back to the region`,
+          message: `zone ${zone} down: every cluster in it is NotReady (${members.join(', ')})`,
           dedupKey: `zone-down:${zone}:${t.time}`,
           details: { zone, clusters: members },
           time: new Date(t.time),
@@ -171,15 +171,15 @@ export class FailoverService {
       for (const w of await this.works.listForCluster(c.name)) if (isReplicaManifest(w) && desiredOf(w) > 0) uids.add(w.objectUid);
     }
     const ready = new Map(clusters.filter((c) => c.ready).map((c) => [c.name, c]));
-    const moved = await this.eventRows.find({ reason: EventReason.ReplicasMoved, since: new Date(Date.now() - 7 * 24 * 3600_000), limit: 1000 });
-    for (const e of moved) {
+    for (const e of await this.eventRows.withoutFollowUp(EventReason.ReplicasMoved, RECOVER_PREFIX)) {
       const d = e.details as { uid?: string; cluster?: string; since?: string };
       const c = d.cluster ? ready.get(d.cluster) : undefined;
-      if (!d.uid || !c || !d.since || c.readySinceMs < Date.parse(d.since)) continue;
-      if (!(await this.eventRows.exists(recoverKey(d.uid, d.cluster!, d.since)))) uids.add(d.uid);
+      if (d.uid && c && d.since && c.readySinceMs >= Date.parse(d.since)) uids.add(d.uid);
     }
-    for (const uid of uids) await this.requestRebalance(uid);
-    return uids.size;
+    // Workloads deleted meanwhile need nothing (their old markers stay as history).
+    const live = (await this.objects.findByUids([...uids])).filter((r) => !r.deletingAt).map((r) => r.uid);
+    for (const uid of live) await this.requestRebalance(uid);
+    return live.length;
   }
 
   /** The rebalance job: one workload, under its lock. Throws {@link WorkloadBusyError} when locked elsewhere. */
@@ -223,7 +223,7 @@ export class FailoverService {
         details: { uid, cluster: w.cluster, delaySeconds: delay.seconds },
       });
     }
-    if (due.length) outcome.failedOver = await this.failOver(row, obj, due, byName);
+    if (due.length) outcome.failedOver = await this.failOver(row, obj, due);
     if (nextDueMs < Infinity) await this.requestRebalance(uid, nextDueMs + 50);
 
     // 2. Recovery: clusters this workload moved away from that are Ready again.
@@ -231,7 +231,7 @@ export class FailoverService {
     return outcome;
   }
 
-  private async failOver(row: FederatedObjectEntity, obj: FederatedObject, lostWorks: PropagationWorkEntity[], byName: Map<string, ClusterInfo>): Promise<string[]> {
+  private async failOver(row: FederatedObjectEntity, obj: FederatedObject, lostWorks: PropagationWorkEntity[]): Promise<string[]> {
     const uid = row.uid;
     const lost = lostWorks.map((w) => w.cluster).sort();
     const before: ReplicaCounts = Object.fromEntries(lostWorks.map((w) => [w.cluster, desiredOf(w)]));
@@ -239,8 +239,11 @@ export class FailoverService {
     // transition), then wait until the survivors run the replacements.
     await this.reconciler.requestReconcile(uid);
     const settled = await this.waitConverged(uid, obj, new Set(lost));
+    // Readiness as of now (another cluster may have failed while the survivors converged).
+    const fresh = await this.clusterInfos();
+    const readyNow = new Set(fresh.filter((c) => c.ready).map((c) => c.name));
     const works = await this.works.listForObject(uid);
-    const after: ReplicaCounts = Object.fromEntries(works.filter((w) => byName.get(w.cluster)?.ready).map((w) => [w.cluster, desiredOf(w)]));
+    const after: ReplicaCounts = Object.fromEntries(works.filter((w) => readyNow.has(w.cluster)).map((w) => [w.cluster, desiredOf(w)]));
     const key = federatedObjectKey(obj);
     if (!settled.ok) {
       await this.events.record({
@@ -254,7 +257,6 @@ export class FailoverService {
     }
     // Replacements exist: the lost clusters' desired state becomes the current plan (0 replicas). When
     // they return, their first reconcile applies this instead of serving the old replica count.
-    const fresh = await this.clusterInfos();
     const done: string[] = [];
     for (const w of lostWorks) {
       const cluster = fresh.find((c) => c.name === w.cluster);
@@ -305,8 +307,9 @@ export class FailoverService {
     await this.reconciler.requestReconcile(uid);
     const settled = await this.waitConverged(uid, obj, new Set(), [...pending.keys()]);
     if (!settled.ok) throw new Error(`recovery of ${key} not converged: ${settled.ready}/${settled.total} ready`);
+    const readyNow = new Set((await this.clusterInfos()).filter((c) => c.ready).map((c) => c.name));
     const works = await this.works.listForObject(uid);
-    const counts = Object.fromEntries(works.filter((w) => byName.get(w.cluster)?.ready).map((w) => [w.cluster, desiredOf(w)]));
+    const counts = Object.fromEntries(works.filter((w) => readyNow.has(w.cluster)).map((w) => [w.cluster, desiredOf(w)]));
     const rebalance = obj.spec.replicaScheduling?.rebalance === true;
     const where = Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : 1)).map(([c, n]) => `${c}=${n}`).join(', ');
     const done: string[] = [];
@@ -387,6 +390,9 @@ export class FailoverService {
   }
 }
 
+const RECOVER_PREFIX = 'recover';
+
+/** Dedup key of the recovery event that closes the failover of (workload, cluster, outage start). */
 function recoverKey(uid: string, cluster: string, since: string): string {
-  return `recover:${uid}:${cluster}:${since}`;
+  return `${RECOVER_PREFIX}:${uid}:${cluster}:${since}`;
 }

@@ -32,6 +32,7 @@ export function probeSchedulerId(cluster: string): string {
 export class HealthScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('HealthScheduler');
   private unsubscribe?: () => void;
+  private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly queues: QueueService,
@@ -45,12 +46,23 @@ export class HealthScheduler implements OnApplicationBootstrap, OnModuleDestroy 
       const work = event.type === 'deleted' ? this.unschedule(event.cluster) : this.schedule(event.cluster);
       work.catch((error: unknown) => this.logger.warn({ cluster: event.cluster, error: (error as Error).message }, 'cannot update probe schedule'));
     });
-    await this.queue.upsertJobScheduler(SYNC_SCHEDULER_ID, { every: SYNC_EVERY_MS }, { name: HealthJob.Sync, data: {}, opts: { removeOnComplete: true, removeOnFail: 50, attempts: 1 } });
-    await this.sync();
+    await this.ensureSchedules();
+    // Schedules live in Redis; a Redis that restarts without its data would stop every probe until some
+    // process restarted. This in-process timer puts them back (upserts are idempotent).
+    this.timer = setInterval(() => {
+      this.ensureSchedules().catch((error: unknown) => this.logger.debug({ error: (error as Error).message }, 'probe schedule check failed; retrying'));
+    }, SYNC_EVERY_MS);
+    this.timer.unref();
   }
 
   onModuleDestroy(): void {
     this.unsubscribe?.();
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private async ensureSchedules(): Promise<void> {
+    await this.queue.upsertJobScheduler(SYNC_SCHEDULER_ID, { every: SYNC_EVERY_MS }, { name: HealthJob.Sync, data: {}, opts: { removeOnComplete: true, removeOnFail: 50, attempts: 1 } });
+    await this.sync();
   }
 
   private get queue() {

@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { DomainError, ErrorCode } from '#libs/common';
+import { DomainError, ErrorCode, matchesLabelSelector, parseLabelSelector } from '#libs/common';
 import {
   checkOverrides,
   convertManifest,
   convertReplicaSchedulingPreference,
   findFederatedKind,
-  matchesSelector,
-  parseLabelSelector,
   stableStringify,
   validateFederatedObject,
   validateReplicaScheduling,
@@ -112,7 +110,7 @@ export class FederatedObjectsService {
     return {
       apiVersion: 'federation.ubernetes.io/v1',
       kind: `${kind.kind}List`,
-      items: rows.filter((r) => matchesSelector(selector, r.labels)).map(toFederatedObject),
+      items: rows.filter((r) => matchesLabelSelector(selector, r.labels)).map(toFederatedObject),
     };
   }
 

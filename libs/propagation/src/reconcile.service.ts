@@ -169,6 +169,8 @@ export class ReconcileService {
 
     // 1. Desired work items: materialize for every target (Ready candidates, and for non-replica kinds
     //    also selected clusters that are NotReady now: they get the object when they come back).
+    // Work rows are written once per reconcile, in one statement, with their final state.
+    const dirty = new Set<PropagationWorkEntity>();
     const desired: PropagationWorkEntity[] = [];
     for (const target of decision.targets) {
       const cluster = byName.get(target.cluster)!;
@@ -191,7 +193,7 @@ export class ReconcileService {
         observed: existing?.observed ?? {},
         updatedAt: new Date(),
       };
-      await this.works.save(work);
+      dirty.add(work);
       desired.push(work);
     }
 
@@ -207,14 +209,19 @@ export class ReconcileService {
     });
 
     const timeoutMs = this.config.propagation.memberTimeoutMs;
-    const results = await Promise.all([
-      ...desired.map((w) => this.applyWork(obj, w, byName.get(w.cluster), timeoutMs).catch((e) => this.fail(w, e))),
-      ...obsolete.map((w) => this.removeWork(w, byName.get(w.cluster), timeoutMs).then(() => undefined).catch((e) => this.fail(w, e))),
+    const removed = new Set<PropagationWorkEntity>();
+    await Promise.all([
+      ...desired.map((w) => this.applyWork(obj, w, byName.get(w.cluster), timeoutMs, dirty).catch((e) => this.markFailed(w, e, dirty))),
+      ...obsolete.map((w) =>
+        this.removeWork(w, byName.get(w.cluster), timeoutMs)
+          .then((gone) => void (gone && removed.add(w)))
+          .catch((e) => this.markFailed(w, e, dirty)),
+      ),
     ]);
-    void results;
+    const toSave = [...dirty].filter((w) => !removed.has(w));
 
     // 3. Status: one entry per cluster that has (or should have) the object.
-    const fresh = await this.works.listForObject(uid);
+    const fresh = [...desired, ...works.filter((w) => !removed.has(w) && !desired.some((d) => d.cluster === w.cluster))];
     const statuses: ClusterStatus[] = fresh.map((w) => this.clusterStatus(w, byName.get(w.cluster), targetMap.get(w.cluster)?.replicas));
     for (const c of decision.selected) {
       if (!fresh.some((w) => w.cluster === c.name) && targetMap.has(c.name)) {
@@ -229,18 +236,23 @@ export class ReconcileService {
       previous: previous?.conditions ? previous : undefined,
       now: new Date().toISOString(),
     });
-    if (stableStringify(withoutTimes(status)) !== stableStringify(withoutTimes(previous))) {
-      await this.objects.updateStatus(uid, status as unknown as Record<string, unknown>);
-    }
+    const statusChanged = stableStringify(withoutTimes(status)) !== stableStringify(withoutTimes(previous));
+    await this.objects.recordReconcile(uid, toSave, statusChanged ? (status as unknown as Record<string, unknown>) : undefined);
     const converged = status.conditions.every((c) => (c.type === 'Unschedulable' ? true : c.status === 'True'));
     if (!converged) await this.requestRefresh(uid, attempt);
     this.logger.debug({ resource: key, converged, clusters: statuses.length }, 'reconciled');
   }
 
   /** Applies one work item if its cluster is Ready and the member differs; records what it observed. */
-  private async applyWork(obj: FederatedObject, work: PropagationWorkEntity, cluster: MemberClusterInfo | undefined, timeoutMs: number): Promise<void> {
+  private async applyWork(
+    obj: FederatedObject,
+    work: PropagationWorkEntity,
+    cluster: MemberClusterInfo | undefined,
+    timeoutMs: number,
+    dirty: Set<PropagationWorkEntity>,
+  ): Promise<void> {
     if (!cluster || !cluster.ready) {
-      if (work.state !== 'Pending' || work.error !== 'cluster is NotReady') await this.works.update(work.objectUid, work.cluster, { state: 'Pending', error: 'cluster is NotReady' });
+      if (work.state !== 'Pending' || work.error !== 'cluster is NotReady') dirty.add(work);
       work.state = 'Pending';
       work.error = 'cluster is NotReady';
       return;
@@ -253,7 +265,7 @@ export class ReconcileService {
       const adopt = obj.spec.adoptExisting === true || obj.metadata.annotations?.[ADOPT_ANNOTATION] === 'true';
       if (!adopt) {
         const error = `a ${manifest.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name} not created by Ubernetes already exists (set spec.adoptExisting: true to take it over)`;
-        await this.works.update(work.objectUid, work.cluster, { state: 'Error', error });
+        if (work.state !== 'Error' || work.error !== error) dirty.add(work);
         work.state = 'Error';
         work.error = error;
         return;
@@ -268,9 +280,9 @@ export class ReconcileService {
     const observed = await this.observe(member, live, work, timeoutMs);
     const change = { state: 'Applied', error: null, appliedHash: work.hash, appliedAt, observed: observed as Record<string, unknown> };
     if (work.state !== 'Applied' || work.appliedHash !== work.hash || stableStringify(work.observed) !== stableStringify(observed) || work.error) {
-      await this.works.update(work.objectUid, work.cluster, change);
+      dirty.add(work);
     }
-    Object.assign(work, change);
+    Object.assign(work, change, { updatedAt: new Date() });
   }
 
   private async observe(member: MemberObjects, live: MemberObject, work: PropagationWorkEntity, timeoutMs: number): Promise<Observed> {
@@ -332,6 +344,15 @@ export class ReconcileService {
     await this.requestRefresh(uid, 3);
   }
 
+  /** Records a member failure on the in-memory work item (saved with the others). */
+  private markFailed(work: PropagationWorkEntity, error: unknown, dirty: Set<PropagationWorkEntity>): void {
+    const message = error instanceof MemberRequestError ? error.message : describeKubeError(error);
+    this.logger.warn({ cluster: work.cluster, uid: work.objectUid, err: message }, 'member operation failed');
+    work.state = 'Error';
+    work.error = message;
+    dirty.add(work);
+  }
+
   private async fail(work: PropagationWorkEntity, error: unknown): Promise<void> {
     const message = error instanceof MemberRequestError ? error.message : describeKubeError(error);
     this.logger.warn({ cluster: work.cluster, uid: work.objectUid, err: message }, 'member operation failed');
@@ -368,7 +389,10 @@ export class ReconcileService {
       name: r.name,
       uid: r.uid,
       clusters: works
-        .filter((w) => w.objectUid === r.uid && w.state === 'Applied')
+        // Every cluster the Service is placed on, with its last observation: a cluster that is NotReady or
+        // being re-applied keeps its place (DNS then falls back to the region level instead of the zone
+        // name vanishing); whether it is healthy is decided from the cluster's health and ready endpoints.
+        .filter((w) => w.objectUid === r.uid && w.state !== 'Deleting')
         .sort((a, b) => (a.cluster < b.cluster ? -1 : 1))
         .map((w) => {
           const o = w.observed as Observed;

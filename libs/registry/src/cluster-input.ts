@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DomainError, type FieldProblem } from '#libs/common';
-import { labelKeyProblem, validateLabels } from './label-selector.js';
+import { labelKeyProblem, validateLabels } from '#libs/common';
 import { CLUSTER_API_VERSION, CLUSTER_KIND, TaintEffect, type ClusterCredentialsInput, type ClusterSpec, type HealthCheckSpec } from './cluster.types.js';
 import { serverUrlProblems } from './server-url.js';
 

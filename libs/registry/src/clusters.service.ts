@@ -19,7 +19,7 @@ import {
 } from './cluster.types.js';
 import { Keyring } from './keyring.js';
 import { parseUploadedKubeconfig as parseKubeconfigUpload } from './kubeconfig-upload.js';
-import { matchesLabelSelector, parseLabelSelector } from './label-selector.js';
+import { matchesLabelSelector, parseLabelSelector } from '#libs/common';
 import { checkServerUrl, guardedLookup, systemResolver, type HostResolver } from './server-url.js';
 
 /** Outcome of {@link ClustersService.reencryptAll}. */

@@ -7,4 +7,3 @@ export * from './address-policy.js';
 export * from './server-url.js';
 export * from './kubeconfig-upload.js';
 export * from './keyring.js';
-export * from './label-selector.js';

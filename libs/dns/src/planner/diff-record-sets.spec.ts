@@ -120,4 +120,17 @@ describe('guardDeletions', () => {
     expect(r.allowed).toBe(allowed);
     if (!allowed) expect(r.reason).toMatch(/refusing to delete/);
   });
+
+  it('counts a record set replaced at the same name (A → CNAME fallback) as a change, not a deletion', () => {
+    // A zone fails: its 12 A record sets turn into CNAMEs to the region name; no name disappears.
+    const names = Array.from({ length: 12 }, (_, i) => `web${i}.ns.fed.svc.z.r.x.com`);
+    const diff = {
+      delete: names.map((n) => rs(n, 'A', ['1.1.1.1'])),
+      create: names.map((n) => rs(n, 'CNAME', ['web.ns.fed.svc.r.x.com'])),
+    };
+    const r = guardDeletions(diff, 24, 0.3);
+    expect(r).toMatchObject({ allowed: true, deletes: 0 });
+    // The same deletions with the names gone for good are refused.
+    expect(guardDeletions({ delete: diff.delete }, 24, 0.3).allowed).toBe(false);
+  });
 });

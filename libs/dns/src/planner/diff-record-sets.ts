@@ -16,7 +16,7 @@
  *   (Route 53 alias or weighted sets, MX, ...). They are foreign whatever their marker says.
  */
 import { ownedNameOf, ownershipTxtName, parseOwnership } from './ownership.js';
-import { recordSetKey, sameRecordSet, sortRecordSets, type RecordSet } from './record-set.js';
+import { normalizeName, recordSetKey, sameRecordSet, sortRecordSets, type RecordSet } from './record-set.js';
 
 /** What a publish must do to turn `current` into `desired` for the owned part of a zone. */
 export interface RecordSetDiff {
@@ -103,7 +103,7 @@ export function diffRecordSets(
 /** Outcome of {@link guardDeletions}. */
 export interface DeletionGuardResult {
   allowed: boolean;
-  /** Record sets the diff would delete. */
+  /** Deleted record sets whose name disappears from the zone (replacements at a kept name excluded). */
   deletes: number;
   /** Owned record sets today. */
   owned: number;
@@ -125,16 +125,19 @@ export const DEFAULT_GUARD_MIN_OWNED = 10;
 
 /**
  * Mass-deletion guard (ExternalDNS's worst incidents deleted whole zones after a restart or an API
- * timeout returned an empty source). Refuses when `diff.delete.length / ownedCount > maxDeleteShare`
- * and `ownedCount >= minOwned`. `maxDeleteShare` in 0..1; 1 disables the guard.
+ * timeout returned an empty source). Counts the deleted record sets whose *name* disappears: a record set
+ * replaced at the same name (an A record turning into a CNAME fallback when a zone fails) is a change,
+ * not a loss. Refuses when `vanishing / ownedCount > maxDeleteShare` and `ownedCount >= minOwned`.
+ * `maxDeleteShare` in 0..1; 1 disables the guard.
  */
 export function guardDeletions(
-  diff: Pick<RecordSetDiff, 'delete'>,
+  diff: Pick<RecordSetDiff, 'delete'> & Partial<Pick<RecordSetDiff, 'create' | 'update'>>,
   ownedCount: number,
   maxDeleteShare: number = DEFAULT_MAX_DELETE_SHARE,
   minOwned: number = DEFAULT_GUARD_MIN_OWNED,
 ): DeletionGuardResult {
-  const deletes = diff.delete.length;
+  const kept = new Set([...(diff.create ?? []), ...(diff.update ?? [])].map((r) => normalizeName(r.name)));
+  const deletes = diff.delete.filter((r) => !kept.has(normalizeName(r.name))).length;
   const share = ownedCount > 0 ? deletes / ownedCount : 0;
   const base = { deletes, owned: ownedCount, share, maxDeleteShare };
   if (ownedCount < minOwned || share <= maxDeleteShare) return { ...base, allowed: true };

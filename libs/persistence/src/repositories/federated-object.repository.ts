@@ -93,6 +93,28 @@ export class FederatedObjectRepository {
       .execute();
   }
 
+  /**
+   * Stores what one reconcile learned — its work rows and, when changed, the object's status — in one
+   * transaction with `synchronous_commit = off`: both are recomputable from the spec and the members
+   * (a commit lost in a crash only means one more idempotent apply), so they need not wait for the WAL
+   * flush. User writes (spec, deletion) stay fully durable.
+   */
+  async recordReconcile(uid: string, works: PropagationWorkEntity[], status: Record<string, unknown> | undefined): Promise<void> {
+    if (!works.length && !status) return;
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query('SET LOCAL synchronous_commit = off');
+      if (works.length) await manager.getRepository(PropagationWorkEntity).upsert(works as never, ['objectUid', 'cluster']);
+      if (status) {
+        await manager
+          .createQueryBuilder()
+          .update(FederatedObjectEntity)
+          .set({ status: status as never })
+          .where('uid = :uid', { uid })
+          .execute();
+      }
+    });
+  }
+
   /** Marks the object deleting (idempotent); returns the row, or null when it does not exist. */
   async markDeleting(uid: string, expectedVersion?: string): Promise<FederatedObjectEntity | null | 'conflict'> {
     const qb = this.repo
@@ -146,6 +168,11 @@ export class PropagationWorkRepository {
   /** Inserts or replaces the row of (object, cluster). */
   async save(work: PropagationWorkEntity): Promise<void> {
     await this.repo.upsert(work as never, ['objectUid', 'cluster']);
+  }
+
+  /** Inserts or replaces several rows in one statement. */
+  async saveMany(works: PropagationWorkEntity[]): Promise<void> {
+    if (works.length) await this.repo.upsert(works as never, ['objectUid', 'cluster']);
   }
 
   async update(objectUid: string, cluster: string, change: Partial<Omit<PropagationWorkEntity, 'objectUid' | 'cluster'>>): Promise<void> {

@@ -44,6 +44,23 @@ export class FederationEventRepository {
     return (await this.repo.countBy({ dedupKey })) > 0;
   }
 
+  /**
+   * `reason` events (failover markers) with no event of dedup key `<prefix>:<uid>:<cluster>:<since>`
+   * (their completion marker), newest first, at most `limit`: one query using the dedup-key index.
+   */
+  async withoutFollowUp(reason: string, prefix: string, limit = 1000): Promise<FederationEventEntity[]> {
+    return this.repo
+      .createQueryBuilder('m')
+      .where('m.reason = :reason', { reason })
+      .andWhere(
+        `NOT EXISTS (SELECT 1 FROM events r WHERE r.dedup_key = :prefix || ':' || (m.details->>'uid') || ':' || (m.details->>'cluster') || ':' || (m.details->>'since'))`,
+        { prefix },
+      )
+      .orderBy('m.id', 'DESC')
+      .take(limit)
+      .getMany();
+  }
+
   /** Events matching the query, oldest first (the most recent `limit`). */
   async find(query: FederationEventQuery): Promise<FederationEventEntity[]> {
     const qb = this.repo.createQueryBuilder('e');

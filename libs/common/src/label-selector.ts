@@ -1,4 +1,4 @@
-import { DomainError, type FieldProblem } from '#libs/common';
+import { DomainError, type FieldProblem } from './errors.js';
 
 /**
  * Kubernetes label selectors (the `labelSelector` query string), pure.
@@ -17,7 +17,7 @@ export interface SelectorRequirement {
   values: string[];
 }
 
-export type LabelSelector = SelectorRequirement[];
+export type ParsedSelector = SelectorRequirement[];
 
 const NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -84,7 +84,7 @@ function splitTerms(selector: string): string[] | undefined {
 /**
  * Parses a selector string. Throws `DomainError` (Invalid, path `labelSelector`) naming the bad term.
  */
-export function parseLabelSelector(selector: string | undefined, path = 'labelSelector'): LabelSelector {
+export function parseLabelSelector(selector: string | undefined, path = 'labelSelector'): ParsedSelector {
   const text = (selector ?? '').trim();
   if (text === '') return [];
   const fail = (message: string): never => {
@@ -122,7 +122,7 @@ export function parseLabelSelector(selector: string | undefined, path = 'labelSe
 }
 
 /** True when `labels` satisfy every requirement. */
-export function matchesLabelSelector(selector: LabelSelector, labels: Readonly<Record<string, string>> | undefined): boolean {
+export function matchesLabelSelector(selector: ParsedSelector, labels: Readonly<Record<string, string>> | undefined): boolean {
   const l = labels ?? {};
   return selector.every((req) => {
     const has = Object.prototype.hasOwnProperty.call(l, req.key);
@@ -142,4 +142,18 @@ export function matchesLabelSelector(selector: LabelSelector, labels: Readonly<R
         return !has || !req.values.includes(value);
     }
   });
+}
+
+/**
+ * Converts a structured Kubernetes selector (`matchLabels` + `matchExpressions`, as in placement and
+ * override specs) into requirements, so both forms are evaluated by {@link matchesLabelSelector}.
+ */
+export function requirementsOf(selector: {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
+}): ParsedSelector {
+  return [
+    ...Object.entries(selector.matchLabels ?? {}).map(([key, value]): SelectorRequirement => ({ key, operator: 'Equals', values: [value] })),
+    ...(selector.matchExpressions ?? []).map((e): SelectorRequirement => ({ key: e.key, operator: e.operator, values: e.values ?? [] })),
+  ];
 }
