@@ -14,6 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { MemberObjects } from '#libs/kube';
 import type { MemberCluster } from '#libs/kube-harness';
+import { request, waitFor as pollUntil, type ApiResponse } from '../support/http.js';
 
 const run = promisify(execFile);
 
@@ -44,38 +45,13 @@ export interface Api {
   auth: string;
 }
 
-export async function call<T = any>(api: Api, method: string, path: string, body?: unknown): Promise<{ status: number; body: T; text: string }> {
-  const res = await fetch(api.url + path, {
-    method,
-    headers: { authorization: api.auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  return { status: res.status, body: parsed as T, text };
+export async function call<T = any>(api: Api, method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+  return request<T>(api, method, path, { auth: api.auth, body, timeoutMs: 15_000 });
 }
 
-/** Polls `fn` every `intervalMs` until truthy or the deadline (then throws with the last value/error). */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false | null>, timeoutMs = 60_000, intervalMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value) return value as T;
-      last = value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
-    await sleep(intervalMs);
-  }
+/** {@link pollUntil} with the chaos suite's defaults (60 s, every 200 ms). */
+export function waitFor<T>(what: string, fn: () => Promise<T | undefined | false | null>, timeoutMs = 60_000, intervalMs = 200): Promise<T> {
+  return pollUntil(what, fn, timeoutMs, intervalMs);
 }
 
 /** Registers the clusters (admin token as credentials) and waits until each is Ready. */

@@ -1,13 +1,9 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { request, waitFor, type ApiResponse } from '../support/http.js';
 import { MemberObjects, type MemberObject } from '#libs/kube';
 import type { MemberCluster, MemberClusterSet } from '#libs/kube-harness';
 import type { TestServer } from '../support/server.js';
 
-export interface ApiResponse<T = any> {
-  status: number;
-  body: T;
-  text: string;
-}
+export type { ApiResponse } from '../support/http.js';
 
 /** Server settings for propagation tests: fast health probes and resync, no rate limit. */
 export const PROPAGATION_TEST_ENV: Record<string, string> = {
@@ -21,37 +17,11 @@ export const PROPAGATION_TEST_ENV: Record<string, string> = {
 };
 
 /** One API call as a user makes it (bearer token of the test admin). */
-export async function call<T = any>(server: TestServer, method: string, path: string, body?: unknown, raw?: string): Promise<ApiResponse<T>> {
-  const res = await fetch(server.url + path, {
-    method,
-    headers: { authorization: server.auth, ...(body === undefined && raw === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
-  });
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  return { status: res.status, body: parsed as T, text };
+export function call<T = any>(server: TestServer, method: string, path: string, body?: unknown, raw?: string): Promise<ApiResponse<T>> {
+  return request<T>(server, method, path, { auth: server.auth, body, rawBody: raw });
 }
 
-/** Polls `fn` until it returns a truthy value or the deadline passes (with the last error in the message). */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false | null>, timeoutMs = 20_000, intervalMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value) return value as T;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await sleep(intervalMs);
-  }
-}
+export { waitFor };
 
 /** Registers every harness cluster with the federation (admin token as credentials) and waits until Ready. */
 export async function registerClusters(server: TestServer, members: MemberClusterSet, labels: Record<string, Record<string, string>> = {}): Promise<void> {

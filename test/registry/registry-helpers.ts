@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { request, waitFor, type ApiResponse } from '../support/http.js';
 import type { TestServer } from '../support/server.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -10,44 +11,14 @@ export const FEDCTL = join(ROOT, 'dist', 'apps', 'fedctl', 'src', 'main.js');
 /** A PEM-looking CA bundle for registrations that are never contacted successfully. */
 export const FAKE_CA = Buffer.from('-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n').toString('base64');
 
-export interface ApiResponse<T = any> {
-  status: number;
-  body: T;
-  text: string;
-}
+export type { ApiResponse } from '../support/http.js';
 
 /** One API call as a user makes it (bearer token of the test admin). */
-export async function call<T = any>(server: TestServer, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<ApiResponse<T>> {
-  const res = await fetch(server.url + path, {
-    method,
-    headers: { authorization: server.auth, ...(body === undefined ? {} : { 'content-type': contentType }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed: unknown;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  return { status: res.status, body: parsed as T, text };
+export function call<T = any>(server: TestServer, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<ApiResponse<T>> {
+  return request<T>(server, method, path, { auth: server.auth, body, contentType });
 }
 
-/** Polls `fn` every `intervalMs` until it returns a truthy value or the deadline passes. */
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs: number, intervalMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value) return value as T;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await sleep(intervalMs);
-  }
-}
+export { waitFor };
 
 export interface CliResult {
   code: number | null;

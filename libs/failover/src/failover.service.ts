@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '#libs/config';
 import { federatedObjectKey, manifestHash, materialize, schedulesReplicas, totalReplicasOf, type FederatedObject } from '#libs/federation';
 import {
@@ -78,7 +78,14 @@ function isReplicaManifest(w: PropagationWorkEntity): boolean {
  *   of some step; the retried job reads it and continues.
  */
 @Injectable()
-export class FailoverService {
+export class FailoverService implements BeforeApplicationShutdown {
+  /**
+   * Aborted when the process shuts down: a rebalance waiting for members to converge gives its job back
+   * (it fails as transient and is retried by any worker from stored state) instead of holding the
+   * graceful shutdown for up to the ready timeout.
+   */
+  private readonly shutdown = new AbortController();
+
   private readonly logger = new Logger('FailoverService');
 
   constructor(
@@ -346,8 +353,13 @@ export class FailoverService {
       const returned = mustApply.every((c) => !readyNames.has(c) || works.some((w) => w.cluster === c && w.state === 'Applied' && w.appliedHash === w.hash));
       if (applied && returned && desired >= total && ready >= total) return { ok: true, ready, total };
       if (Date.now() > deadline) return { ok: false, ready, total };
-      await sleep(POLL_MS);
+      await sleep(POLL_MS, undefined, { signal: this.shutdown.signal }).catch(() => undefined);
+      if (this.shutdown.signal.aborted) throw new Error('shutting down: this rebalance resumes on another worker from stored state');
     }
+  }
+
+  beforeApplicationShutdown(): void {
+    this.shutdown.abort();
   }
 
   private async publishDns(cluster: string, down: boolean, time: string): Promise<void> {

@@ -1,28 +1,13 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { AccessRole, AuditService, MAX_AUDIT_LIMIT, parseDurationSeconds } from '#libs/auth';
+import { AccessRole, AuditService, MAX_AUDIT_LIMIT } from '#libs/auth';
 import { Roles } from './access.decorators.js';
-import { parseInput } from './zod-input.js';
+import { parseInput, sinceParam } from './zod-input.js';
 
 const AuditQuery = z.object({
   actor: z.string().max(300).optional(),
-  /** An ISO timestamp or a lookback like `1h`. */
-  since: z
-    .string()
-    .max(64)
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined) return undefined;
-      const seconds = parseDurationSeconds(v);
-      if (seconds !== undefined) return new Date(Date.now() - seconds * 1000);
-      const at = new Date(v);
-      if (Number.isNaN(at.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(v)) {
-        ctx.addIssue({ code: 'custom', message: 'must be an ISO timestamp (2026-01-02T15:04:05Z) or a duration like 1h' });
-        return z.NEVER;
-      }
-      return at;
-    }),
+  since: sinceParam('1h'),
   limit: z.coerce.number().int().min(1).max(MAX_AUDIT_LIMIT).default(100),
 });
 

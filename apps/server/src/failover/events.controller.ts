@@ -1,28 +1,13 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { AccessRole, parseDurationSeconds } from '#libs/auth';
+import { AccessRole } from '#libs/auth';
 import { FederationEventsService } from '#libs/failover';
 import { Roles } from '../auth/access.decorators.js';
-import { parseInput } from '../auth/zod-input.js';
+import { parseInput, sinceParam } from '../auth/zod-input.js';
 
 const EventsQuery = z.object({
-  /** An ISO timestamp or a lookback like `10m`. */
-  since: z
-    .string()
-    .max(64)
-    .optional()
-    .transform((v, ctx) => {
-      if (v === undefined) return undefined;
-      const seconds = parseDurationSeconds(v);
-      if (seconds !== undefined) return new Date(Date.now() - seconds * 1000);
-      const at = new Date(v);
-      if (Number.isNaN(at.getTime()) || !/^\d{4}-\d{2}-\d{2}/.test(v)) {
-        ctx.addIssue({ code: 'custom', message: 'must be an ISO timestamp (2026-01-02T15:04:05Z) or a duration like 10m' });
-        return z.NEVER;
-      }
-      return at;
-    }),
+  since: sinceParam('10m'),
   after: z.string().regex(/^\d{1,18}$/, 'must be an event id').optional(),
   object: z.string().min(1).max(600).optional(),
   reason: z.string().regex(/^[A-Za-z]{1,64}$/, 'must be a reason such as ReplicasMoved').optional(),

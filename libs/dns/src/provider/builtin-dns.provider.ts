@@ -4,10 +4,6 @@
  */
 import { DomainError, ErrorCode } from '#libs/common';
 import {
-  DEFAULT_GUARD_MIN_OWNED,
-  DEFAULT_MAX_DELETE_SHARE,
-  diffRecordSets,
-  guardDeletions,
   isInZone,
   normalizeName,
   normalizeRecordSet,
@@ -15,16 +11,10 @@ import {
   type RecordSet,
 } from '../planner/index.js';
 import type { InMemoryRecordSource } from '../server/index.js';
-import type { DnsProvider, DnsProviderLogger, DnsProviderMetrics, PublishOptions, PublishResult } from './dns-provider.js';
+import { preparePublish, type DnsProvider, type OwnedPublishSettings, type PublishOptions, type PublishResult } from './dns-provider.js';
 
-/** Options of {@link BuiltinDnsProvider}. */
-export interface BuiltinDnsProviderOptions {
-  ownerId: string;
-  maxDeleteShare?: number;
-  guardMinOwned?: number;
-  logger?: DnsProviderLogger;
-  metrics?: DnsProviderMetrics;
-}
+/** Options of {@link BuiltinDnsProvider}: ownership and the mass-deletion guard. */
+export type BuiltinDnsProviderOptions = OwnedPublishSettings;
 
 /** Provider backed by the in-process authoritative server. */
 export class BuiltinDnsProvider implements DnsProvider {
@@ -43,30 +33,7 @@ export class BuiltinDnsProvider implements DnsProvider {
       throw DomainError.invalid(outside.map((r) => ({ path: `desired.${r.name}`, message: `outside zone ${apex}` })));
     }
     const current = this.source.getRecords(apex) ?? [];
-    const diff = diffRecordSets(current, wanted, this.options.ownerId);
-    const guard = guardDeletions(
-      diff,
-      diff.ownedCount,
-      this.options.maxDeleteShare ?? DEFAULT_MAX_DELETE_SHARE,
-      this.options.guardMinOwned ?? DEFAULT_GUARD_MIN_OWNED,
-    );
-    if (!guard.allowed && !options.force) {
-      this.options.metrics?.deletionGuardTripped?.({ provider: this.name, zone: apex, ...guard });
-      this.options.logger?.warn({ provider: this.name, zone: apex, deletes: guard.deletes, owned: guard.owned }, guard.reason!);
-      throw new DomainError(ErrorCode.Conflict, guard.reason!, [{ path: 'desired', message: guard.reason! }]);
-    }
-    const result: PublishResult = {
-      provider: this.name,
-      zone: apex,
-      created: diff.create,
-      updated: diff.update,
-      deleted: diff.delete,
-      skippedForeign: diff.skippedForeign,
-      batches: 0,
-      changeIds: [],
-      insync: true,
-      dryRun: !!options.dryRun,
-    };
+    const { diff, result } = preparePublish(this.name, apex, current, wanted, this.options, options, { insync: true });
     if (options.dryRun || diff.create.length + diff.update.length + diff.delete.length === 0) return result;
     const next = new Map(current.map((r) => [recordSetKey(r), r]));
     for (const r of diff.delete) next.delete(recordSetKey(r));

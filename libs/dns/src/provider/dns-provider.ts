@@ -2,8 +2,16 @@
  * The contract every DNS provider implements, so the reconciler publishes planner output the same way to
  * the built-in server, Route 53, or anything added later.
  */
-import type { RecordSet } from '../planner/index.js';
-import type { DeletionGuardResult } from '../planner/index.js';
+import { DomainError, ErrorCode } from '#libs/common';
+import {
+  DEFAULT_GUARD_MIN_OWNED,
+  DEFAULT_MAX_DELETE_SHARE,
+  diffRecordSets,
+  guardDeletions,
+  type DeletionGuardResult,
+  type RecordSet,
+  type RecordSetDiff,
+} from '../planner/index.js';
 
 /** Per-publish options. */
 export interface PublishOptions {
@@ -61,4 +69,52 @@ export interface DnsProviderLogger {
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
   debug?(obj: object, msg: string): void;
+}
+
+/** The settings every provider shares for ownership and the mass-deletion guard. */
+export interface OwnedPublishSettings {
+  ownerId: string;
+  maxDeleteShare?: number;
+  guardMinOwned?: number;
+  logger?: DnsProviderLogger;
+  metrics?: DnsProviderMetrics;
+}
+
+/**
+ * The provider-independent half of a publish: the ownership diff of `current` against `desired`, the
+ * mass-deletion guard (refusal → metric hook, log line, `Conflict` DomainError unless `force`), and the
+ * result skeleton the provider fills in as it applies the changes.
+ */
+export function preparePublish(
+  provider: string,
+  apex: string,
+  current: RecordSet[],
+  desired: RecordSet[],
+  settings: OwnedPublishSettings,
+  options: PublishOptions,
+  context: { foreignNames?: ReadonlySet<string>; log?: Record<string, unknown>; insync: boolean },
+): { diff: RecordSetDiff; result: PublishResult } {
+  const diff = diffRecordSets(current, desired, settings.ownerId, { foreignNames: context.foreignNames });
+  const guard = guardDeletions(diff, diff.ownedCount, settings.maxDeleteShare ?? DEFAULT_MAX_DELETE_SHARE, settings.guardMinOwned ?? DEFAULT_GUARD_MIN_OWNED);
+  if (!guard.allowed && !options.force) {
+    settings.metrics?.deletionGuardTripped?.({ provider, zone: apex, ...guard });
+    settings.logger?.warn(
+      { provider, zone: apex, ...context.log, deletes: guard.deletes, owned: guard.owned, share: guard.share, maxDeleteShare: guard.maxDeleteShare },
+      `dns publish refused: ${guard.reason}`,
+    );
+    throw new DomainError(ErrorCode.Conflict, `${guard.reason} in zone ${apex}`, [{ path: 'desired', message: guard.reason! }]);
+  }
+  const result: PublishResult = {
+    provider,
+    zone: apex,
+    created: diff.create,
+    updated: diff.update,
+    deleted: diff.delete,
+    skippedForeign: diff.skippedForeign,
+    batches: 0,
+    changeIds: [],
+    insync: context.insync,
+    dryRun: !!options.dryRun,
+  };
+  return { diff, result };
 }

@@ -25,10 +25,6 @@ import {
 } from '@aws-sdk/client-route-53';
 import { DomainError, ErrorCode } from '#libs/common';
 import {
-  DEFAULT_GUARD_MIN_OWNED,
-  DEFAULT_MAX_DELETE_SHARE,
-  diffRecordSets,
-  guardDeletions,
   isInZone,
   normalizeName,
   normalizeRecordSet,
@@ -36,7 +32,7 @@ import {
   recordSetKey,
   type RecordSet,
 } from '../planner/index.js';
-import type { DnsProvider, DnsProviderLogger, DnsProviderMetrics, PublishOptions, PublishResult } from '../provider/dns-provider.js';
+import { preparePublish, type DnsProvider, type DnsProviderLogger, type DnsProviderMetrics, type PublishOptions, type PublishResult } from '../provider/dns-provider.js';
 import { fromRoute53Name, fromRoute53RecordSet, packChangeBatches, toRoute53RecordSet } from './route53-records.js';
 import { withRetry, type RetryOptions } from './retry.js';
 
@@ -146,34 +142,11 @@ export class Route53DnsProvider implements DnsProvider {
         foreignNames.add(ownedNameOf(name) ?? name);
       }
     }
-    const diff = diffRecordSets(current, wanted, this.options.ownerId, { foreignNames });
-    const guard = guardDeletions(
-      diff,
-      diff.ownedCount,
-      this.options.maxDeleteShare ?? DEFAULT_MAX_DELETE_SHARE,
-      this.options.guardMinOwned ?? DEFAULT_GUARD_MIN_OWNED,
-    );
     const log = { provider: this.name, zone: apex, hostedZoneId: zoneId };
-    if (!guard.allowed && !options.force) {
-      this.options.metrics?.deletionGuardTripped?.({ provider: this.name, zone: apex, ...guard });
-      this.options.logger?.warn({ ...log, deletes: guard.deletes, owned: guard.owned, share: guard.share, maxDeleteShare: guard.maxDeleteShare }, `dns publish refused: ${guard.reason}`);
-      throw new DomainError(ErrorCode.Conflict, `${guard.reason} in zone ${apex}`, [{ path: 'desired', message: guard.reason! }]);
-    }
+    const { diff, result } = preparePublish(this.name, apex, current, wanted, this.options, options, { foreignNames, log: { hostedZoneId: zoneId }, insync: false });
     if (diff.skippedForeign.length) {
       this.options.logger?.warn({ ...log, names: [...new Set(diff.skippedForeign.map((r) => r.name))] }, 'dns names owned by someone else left untouched');
     }
-    const result: PublishResult = {
-      provider: this.name,
-      zone: apex,
-      created: diff.create,
-      updated: diff.update,
-      deleted: diff.delete,
-      skippedForeign: diff.skippedForeign,
-      batches: 0,
-      changeIds: [],
-      insync: false,
-      dryRun: !!options.dryRun,
-    };
     const changes: Change[] = [
       ...diff.delete.map((r) => ({ Action: 'DELETE' as const, ResourceRecordSet: raw.get(recordSetKey(r))! })),
       ...[...diff.create, ...diff.update].map((r) => ({ Action: 'UPSERT' as const, ResourceRecordSet: toRoute53RecordSet(r) })),
