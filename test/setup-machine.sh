@@ -11,9 +11,11 @@ node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(
   say "Node.js >= 20.19 is required (found $(node --version))"; exit 1; }
 
 # --- npm packages --------------------------------------------------------------------------------------
+# `npm install`, not `npm ci`: the lockfile cannot list every platform's optional native packages (SWC's)
+# when the registry in use serves only this platform's, and `npm ci` refuses such a lockfile.
 if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  say "installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  say "installing npm packages (npm install from package-lock.json)"
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 # --- Debian packages -----------------------------------------------------------------------------------
