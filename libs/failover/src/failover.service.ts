@@ -136,14 +136,16 @@ export class FailoverService implements BeforeApplicationShutdown {
           time: new Date(t.time),
         });
       }
-      const readyInZone = clusters.filter((c) => c.ready && c.zones.includes(zone)).map((c) => c.name);
-      if (!down && readyInZone.length === 1 && readyInZone[0] === t.cluster) {
+      // The zone was down when its latest zone event is ZoneDown. Keyed on that event, so clusters of the
+      // zone turning Ready at the same moment record exactly one ZoneUp (not one each, and not none).
+      const [lastZoneEvent] = down ? [] : await this.eventRows.find({ object: `Zone/${zone}`, limit: 1 });
+      if (lastZoneEvent?.reason === EventReason.ZoneDown) {
         await this.events.record({
           type: EventType.Normal,
           reason: EventReason.ZoneUp,
           object: `Zone/${zone}`,
           message: `zone ${zone} up again (${t.cluster} Ready)`,
-          dedupKey: `zone-up:${zone}:${t.time}`,
+          dedupKey: `zone-up:${zone}:${lastZoneEvent.id}`,
           details: { zone, clusters: members },
           time: new Date(t.time),
         });
