@@ -167,7 +167,9 @@ describe('failover under control-plane faults (server processes, own Redis and P
     expect(await movedEvents('fc-1')).toHaveLength(2); // one per outage (case 6 and this one)
     process.stderr.write(`case 7: failover with two workers ${Date.now() - started} ms\n`);
     await restore(fc1, 'resume');
-    const recovered = (await events(client, `?object=${OBJECT}&reason=ClusterRecovered`)).filter((e) => e.details.cluster === 'fc-1');
-    expect(recovered).toHaveLength(2);
+    // The recovery is recorded once the job sees the plan converged (moments after the members show it).
+    const recovered = async () => (await events(client, `?object=${OBJECT}&reason=ClusterRecovered`)).filter((e) => e.details.cluster === 'fc-1');
+    await waitFor('ClusterRecovered for fc-1 (second outage)', async () => (await recovered()).length >= 2, 30_000);
+    expect(await recovered()).toHaveLength(2);
   }, 300_000);
 });

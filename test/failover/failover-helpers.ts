@@ -69,12 +69,15 @@ export async function clusterReady(api: Api, name: string): Promise<boolean> {
   return res.body?.status?.conditions?.some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
-/** Creates (or replaces) the app: FederatedDeployment `web` with `replicas` and a LoadBalancer FederatedService. */
-export async function applyApp(api: Api, replicas: number, replicaScheduling?: Record<string, unknown>): Promise<void> {
+/**
+ * Creates (or replaces) the app: FederatedDeployment `web` with `replicas` (and `annotations` on the
+ * federated object) and a LoadBalancer FederatedService.
+ */
+export async function applyApp(api: Api, replicas: number, replicaScheduling?: Record<string, unknown>, annotations?: Record<string, string>): Promise<void> {
   const deployment = await call(api, 'PUT', `/api/v1/namespaces/${NAMESPACE}/federateddeployments/${APP}`, {
     apiVersion: 'federation.ubernetes.io/v1',
     kind: 'FederatedDeployment',
-    metadata: { name: APP, namespace: NAMESPACE },
+    metadata: { name: APP, namespace: NAMESPACE, ...(annotations ? { annotations } : {}) },
     spec: {
       template: {
         apiVersion: 'apps/v1',
@@ -175,17 +178,19 @@ export async function expectTruth(
 }
 
 /**
- * Records every distinct `spec.replicas` of the app's Deployment in `m` (undefined while unreachable)
- * until stopped: proves what a returning cluster served, and for how long.
+ * Records every distinct `spec.replicas` of the app's Deployment in `m` (nothing while unreachable)
+ * until stopped: proves what a returning cluster served, and for how long. With `withReady`, also every
+ * change of its ready replicas.
  */
-export function watchReplicas(m: MemberCluster, intervalMs = 100): { stop: () => Promise<{ at: number; spec: number }[]> } {
-  const seen: { at: number; spec: number }[] = [];
+export function watchReplicas(m: MemberCluster, options: { intervalMs?: number; withReady?: boolean } = {}): { stop: () => Promise<{ at: number; spec: number; ready?: number }[]> } {
+  const seen: { at: number; spec: number; ready?: number }[] = [];
   let running = true;
   const loop = (async () => {
     while (running) {
       const r = await memberReplicas(m, 1_000);
-      if (r && seen.at(-1)?.spec !== r.spec) seen.push({ at: Date.now(), spec: r.spec });
-      await sleep(intervalMs);
+      const last = seen.at(-1);
+      if (r && (last?.spec !== r.spec || (options.withReady && last?.ready !== r.ready))) seen.push({ at: Date.now(), spec: r.spec, ...(options.withReady ? { ready: r.ready } : {}) });
+      await sleep(options.intervalMs ?? 100);
     }
   })();
   return {

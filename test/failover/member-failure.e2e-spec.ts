@@ -3,11 +3,14 @@
  * in zone us-east-1a, fo-3 in eu-west-1a) and one in-process server holding every role:
  * 1. a member's API server killed (kill -9), then restarted;
  * 2. a member's API server hung (kill -STOP), then resumed;
- * 3. a whole zone (both us-east-1a clusters) down, then back.
+ * 3. a whole zone (both us-east-1a clusters) down, then back;
+ * and a workload's failover delay (annotation): a blip shorter than the delay moves nothing, a longer
+ * outage moves the replicas once the delay has passed.
  * Each case ends with the user-visible truth (ready replicas on healthy clusters = desired, nothing lost
  * or doubled, `dig` answering only healthy load balancers) and the events a person reads. The clusters
  * are shared by the cases (one after another), health probes use the defaults.
  */
+import { FAILOVER_DELAY_ANNOTATION } from '#libs/federation';
 import { defaultTopology, startMemberClusters, type MemberCluster, type MemberClusterSet } from '#libs/kube-harness';
 import { DnsServerListener } from '../../apps/server/src/dns/dns-server.listener.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -16,6 +19,7 @@ import {
   FAILOVER_ENV,
   GLOBAL_NAME,
   applyApp,
+  call,
   clusterReady,
   dig,
   events,
@@ -94,17 +98,27 @@ describe('failover: member and zone failures (real clusters, default health prob
     await waitFor('ReplicasMoved event', async () => (await events(server, `?object=${OBJECT}&reason=ReplicasMoved`)).find((e) => e.details.cluster === 'fo-1'), 30_000);
     const failedAt = Date.now();
 
-    const watch = watchReplicas(fo1);
+    const watch = watchReplicas(fo1, { withReady: true });
+    const others = [watchReplicas(fo2), watchReplicas(fo3)];
     await fo1.resume();
     await waitFor('fo-1 Ready', () => clusterReady(server, 'fo-1'), 30_000);
     await expectTruth([fo1, fo2, fo3], 6, dnsPort, { api: server, expected: { 'fo-1': 2, 'fo-2': 2, 'fo-3': 2 } });
     const seen = await watch.stop();
+    const seenOthers = await Promise.all(others.map((w) => w.stop()));
     // Stored desired state (0) or the new plan (2): never any other count, at most one change.
-    expect(seen.length).toBeLessThanOrEqual(2);
-    expect(seen.at(-1)!.spec).toBe(2);
+    const specs = seen.map((s) => s.spec).filter((n, i, all) => n !== all[i - 1]);
+    expect(specs.length).toBeLessThanOrEqual(2);
+    expect(specs.at(-1)).toBe(2);
+    // Gradually, returning cluster first: fo-2 and fo-3 gave their third replica back only once fo-1 ran 2 ready.
+    const fo1ReadyAt = seen.find((s) => s.spec === 2 && s.ready === 2)!.at;
+    for (const counts of seenOthers) {
+      expect(counts.map((c) => c.spec)).toEqual([3, 2]);
+      // (The watches poll every 100 ms: allow one poll of slack between them.)
+      expect(counts[1].at).toBeGreaterThanOrEqual(fo1ReadyAt - 300);
+    }
     const recovered = await waitFor('ClusterRecovered event', async () => (await events(server, `?object=${OBJECT}&reason=ClusterRecovered`)).find((e) => e.details.cluster === 'fo-1'), 30_000);
     expect(recovered.message).toContain('cluster fo-1 Ready → web: rebalanced (fo-1 has 2)');
-    process.stderr.write(`case 2: failover ${failedAt - started} ms, total ${Date.now() - started} ms, fo-1 served ${JSON.stringify(seen.map((s) => s.spec))}\n`);
+    process.stderr.write(`case 2: failover ${failedAt - started} ms, total ${Date.now() - started} ms, fo-1 served ${JSON.stringify(specs)}, others scaled down ${seenOthers.map((c) => c[1].at - fo1ReadyAt).join(' and ')} ms after fo-1 ran 2 ready\n`);
   }, 240_000);
 
   it('3. a whole zone down (every us-east-1a cluster): everything runs in eu-west-1a and DNS answers only its address; then back', async () => {
@@ -140,5 +154,39 @@ describe('failover: member and zone failures (real clusters, default health prob
     const table = (await fedctl(server, ['get', 'events', '-l', `object=${OBJECT}`])).trim().split('\n');
     expect(table[0].split(/\s+/)).toEqual(['TIME', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE']);
     expect(table.some((l) => /^\d{4}-\d\d-\d\dT\S+Z\s+Normal\s+ReplicasMoved\s+FederatedDeployment\/default\/web\s+cluster fo-1 NotReady → web: 2 replicas moved to fo-3/.test(l))).toBe(true);
+  }, 240_000);
+
+  it('a failover delay (workload annotation) rides out a short blip and moves replicas only once it has passed', async () => {
+    const DELAY_S = 15;
+    await applyApp(server, 6, undefined, { [FAILOVER_DELAY_ANNOTATION]: String(DELAY_S) });
+    await expectTruth([fo1, fo2, fo3], 6, dnsPort, { api: server, expected: { 'fo-1': 2, 'fo-2': 2, 'fo-3': 2 } });
+    // The survivors' counts, sampled through the whole case.
+    const survivors = [watchReplicas(fo1), watchReplicas(fo2)];
+
+    // A blip: NotReady, then back within the delay. Nothing moves.
+    await fo3.hang();
+    await waitFor('fo-3 NotReady', async () => !(await clusterReady(server, 'fo-3')), 30_000);
+    const pending = await waitFor('FailoverPending event', async () => (await events(server, `?object=${OBJECT}&reason=FailoverPending`)).find((e) => e.details.cluster === 'fo-3'), 15_000);
+    expect(pending.message).toBe(`cluster fo-3 NotReady → web: failover delay ${DELAY_S}s (workload annotation) before its 2 replicas there move to other clusters`);
+    await fo3.resume();
+    await waitFor('fo-3 Ready', () => clusterReady(server, 'fo-3'), 30_000);
+
+    // An outage longer than the delay: the replicas stay planned on fo-3 until it has passed.
+    await fo3.hang();
+    await waitFor('fo-3 NotReady', async () => !(await clusterReady(server, 'fo-3')), 30_000);
+    const notReadySince = Date.parse((await call(server, 'GET', '/api/v1/clusters/fo-3')).body.status.conditions.find((c: { type: string }) => c.type === 'Ready').lastTransitionTime);
+    await expectTruth([fo1, fo2], 6, dnsPort, { api: server, expected: { 'fo-1': 3, 'fo-2': 3 }, timeoutMs: (DELAY_S + 30) * 1000 });
+    const moved = await waitFor('ReplicasMoved event', async () => (await events(server, `?object=${OBJECT}&reason=ReplicasMoved`)).find((e) => e.details.cluster === 'fo-3' && Date.parse(e.details.since) === notReadySince), 30_000);
+    expect(moved.message).toBe('cluster fo-3 NotReady → web: 2 replicas moved to fo-1, fo-2 (now fo-1=3, fo-2=3); DNS withdrawn');
+    const seen = await Promise.all(survivors.map((w) => w.stop()));
+    for (const counts of seen) {
+      // 2 through the blip and the delay, then 3: never anything else, and not before the delay ended.
+      expect(counts.map((c) => c.spec)).toEqual([2, 3]);
+      expect(counts[1].at).toBeGreaterThanOrEqual(notReadySince + DELAY_S * 1000);
+    }
+    await fo3.resume();
+    await waitFor('fo-3 Ready', () => clusterReady(server, 'fo-3'), 30_000);
+    await expectTruth([fo1, fo2, fo3], 6, dnsPort, { api: server, expected: { 'fo-1': 3, 'fo-2': 3, 'fo-3': 0 } });
+    process.stderr.write(`delay case: survivors scaled up ${seen.map((c) => c[1].at - notReadySince).join(' and ')} ms after NotReady (delay ${DELAY_S} s)\n`);
   }, 240_000);
 });

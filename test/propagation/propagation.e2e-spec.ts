@@ -91,7 +91,7 @@ describe('federated deployments propagate to real member clusters', () => {
     expect((await memberDeployment(a, 'default', 'web'))?.metadata?.generation).toBe((before.a?.metadata?.generation ?? 0) + 1);
   }, 30_000);
 
-  it('changing the total and then the weights (rebalance) moves replicas', async () => {
+  it('changing the total and then the weights (rebalance) moves replicas, gaining cluster first', async () => {
     const get = async () => {
       const obj = (await call(server, 'GET', `${BASE}/web`)).body;
       delete obj.status;
@@ -102,10 +102,29 @@ describe('federated deployments propagate to real member clusters', () => {
     expect((await call(server, 'PUT', `${BASE}/web`, obj)).status).toBe(200);
     await waitFor('4/8', async () => JSON.stringify(await split('web')) === JSON.stringify([4, 8, undefined]));
 
+    await waitFor('12/12 ready', async () => (await call(server, 'GET', `${BASE}/web/status`)).body?.status?.totals?.readyReplicas === 12, 30_000);
+
+    // Watch both members while the weights flip: pb gives replicas back only once pa runs its 8 ready.
+    const seen: { spec: (number | undefined)[]; paReady: number }[] = [];
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        const [da, db] = await Promise.all([memberDeployment(a, 'default', 'web'), memberDeployment(b, 'default', 'web')]);
+        const spec = [(da?.spec as { replicas?: number })?.replicas, (db?.spec as { replicas?: number })?.replicas];
+        const paReady = (da?.status as { readyReplicas?: number })?.readyReplicas ?? 0;
+        if (JSON.stringify(seen.at(-1)) !== JSON.stringify({ spec, paReady })) seen.push({ spec, paReady });
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
     obj = await get();
     obj.spec.replicaScheduling = { totalReplicas: 12, rebalance: true, clusters: { pa: { weight: 2 }, pb: { weight: 1 } } };
     expect((await call(server, 'PUT', `${BASE}/web`, obj)).status).toBe(200);
     await waitFor('8/4', async () => JSON.stringify(await split('web')) === JSON.stringify([8, 4, undefined]));
+    watching = false;
+    await watcher;
+    const firstDown = seen.findIndex((x) => x.spec[1] === 4);
+    expect(seen.map((x) => x.spec[1]).filter((n, i, all) => n !== all[i - 1])).toEqual([8, 4]);
+    expect(seen[firstDown - 1]).toEqual({ spec: [8, 8], paReady: 8 });
     await waitFor('12/12 ready', async () => (await call(server, 'GET', `${BASE}/web/status`)).body?.status?.totals?.readyReplicas === 12, 30_000);
   }, 60_000);
 

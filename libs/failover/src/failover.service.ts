@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '#libs/config';
-import { federatedObjectKey, manifestHash, materialize, schedulesReplicas, totalReplicasOf, type FederatedObject } from '#libs/federation';
+import { failoverDelay, failoverDueInMs, federatedObjectKey, schedulesReplicas, totalReplicasOf, type FederatedObject } from '#libs/federation';
 import {
   ClusterRepository,
   FederatedObjectRepository,
@@ -11,11 +11,11 @@ import {
   type FederatedObjectEntity,
   type PropagationWorkEntity,
 } from '#libs/persistence';
-import { ReconcileService, toFederatedObject, type Observed } from '#libs/propagation';
+import { ReconcileService, desiredReplicasOf, isReplicaWork, toFederatedObject, writtenOffOf, type Observed } from '#libs/propagation';
 import { QueueName, QueueService } from '#libs/queues';
 import { ClusterConditionType, ConditionStatus, type ClusterConditionTransition, type ClusterStatus } from '#libs/registry';
 import { DnsPublishRequester } from './dns-publish.js';
-import { clustersInZone, describeMove, failoverDelay, failoverDueInMs, zonesDown, type FailoverCluster, type ReplicaCounts } from './failover-decisions.js';
+import { clustersInZone, describeMove, zonesDown, type FailoverCluster, type ReplicaCounts } from './failover-decisions.js';
 import { EventReason, EventType, FederationEventsService } from './federation-events.service.js';
 
 /** Job names of the `failover` queue. */
@@ -52,24 +52,25 @@ interface ClusterInfo extends FailoverCluster {
 
 const POLL_MS = 250;
 
-/** Desired replicas of a work item: the stored manifest's `spec.replicas`. */
-function desiredOf(w: PropagationWorkEntity): number {
-  const replicas = (w.manifest as { spec?: { replicas?: unknown } }).spec?.replicas;
-  return typeof replicas === 'number' ? replicas : 0;
-}
-
-function isReplicaManifest(w: PropagationWorkEntity): boolean {
-  const kind = (w.manifest as { kind?: string }).kind;
-  return kind === 'Deployment' || kind === 'ReplicaSet';
+/**
+ * Replicas a work item held on a cluster that is NotReady since `sinceMs`: what it asks for, or, once
+ * propagation re-planned them elsewhere during this outage, what it asked for before (0: nothing there).
+ */
+function heldDuringOutage(w: PropagationWorkEntity, sinceMs: number): number {
+  if (!isReplicaWork(w)) return 0;
+  const desired = desiredReplicasOf(w);
+  if (desired > 0) return desired;
+  const off = writtenOffOf(w);
+  return off && Date.parse(off.since) === sinceMs ? off.replicas : 0;
 }
 
 /**
  * Failover and recovery of federated workloads, driven by stored state so every step is idempotent:
  *
  * - NotReady: after the workload's delay, make sure the workload is re-planned without the cluster
- *   (propagation's reconcile), wait until the survivors run the replacements, then store the lost
- *   cluster's desired state as the current plan (0 replicas) so that, when it returns, its first
- *   reconcile brings its stale objects to the current plan instead of adding their old replicas; record
+ *   (propagation's reconcile, which also stores 0 as the lost cluster's desired count so that, when it
+ *   returns, its first reconcile brings its stale objects to the current plan instead of adding their
+ *   old replicas), wait until the survivors run the replacements, and record
  *   "cluster X NotReady → web: N replicas moved to …".
  * - Ready again: reconcile at once (the stored desired state is applied first) and record where the
  *   replicas are (`rebalance: false`: they stay; `true`: the planner moves them back).
@@ -156,15 +157,13 @@ export class FailoverService implements BeforeApplicationShutdown {
     const works = await this.works.listForCluster(t.cluster);
     const uids = new Set<string>();
     for (const w of works) {
-      if (!isReplicaManifest(w)) continue;
-      if (down && desiredOf(w) === 0) continue;
+      if (!isReplicaWork(w)) continue;
+      if (down && desiredReplicasOf(w) === 0 && !writtenOffOf(w)) continue;
       uids.add(w.objectUid);
     }
+    // At once, also with a failover delay: the job records that it waits and comes back when it ends.
     const rows = await this.objects.findByUids([...uids]);
-    for (const row of rows) {
-      const delay = down ? failoverDelay(this.config.failover.delaySeconds, row.annotations).seconds : 0;
-      await this.requestRebalance(row.uid, delay * 1000);
-    }
+    for (const row of rows) await this.requestRebalance(row.uid);
     if (rows.length) this.logger.log({ cluster: t.cluster, workloads: rows.length, to: t.to }, down ? 'failover requested' : 'recovery requested');
   }
 
@@ -177,7 +176,10 @@ export class FailoverService implements BeforeApplicationShutdown {
     const clusters = await this.clusterInfos();
     const uids = new Set<string>();
     for (const c of clusters.filter((x) => !x.ready)) {
-      for (const w of await this.works.listForCluster(c.name)) if (isReplicaManifest(w) && desiredOf(w) > 0) uids.add(w.objectUid);
+      const since = new Date(c.readySinceMs).toISOString();
+      for (const w of await this.works.listForCluster(c.name)) {
+        if (heldDuringOutage(w, c.readySinceMs) > 0 && !(await this.eventRows.exists(failoverKey(w.objectUid, c.name, since)))) uids.add(w.objectUid);
+      }
     }
     const ready = new Map(clusters.filter((c) => c.ready).map((c) => [c.name, c]));
     for (const e of await this.eventRows.withoutFollowUp(EventReason.ReplicasMoved, RECOVER_PREFIX)) {
@@ -210,15 +212,20 @@ export class FailoverService implements BeforeApplicationShutdown {
     const delay = failoverDelay(this.config.failover.delaySeconds, row.annotations);
     const now = Date.now();
 
-    // 1. Failover: NotReady clusters still holding desired replicas.
-    const lost = works.filter((w) => byName.get(w.cluster)?.ready === false && isReplicaManifest(w) && desiredOf(w) > 0);
-    const due: PropagationWorkEntity[] = [];
+    // 1. Failover: NotReady clusters that held replicas when they failed, whose move is not recorded yet.
+    const lost: { work: PropagationWorkEntity; replicas: number }[] = [];
+    for (const w of works) {
+      const c = byName.get(w.cluster);
+      const replicas = c && !c.ready ? heldDuringOutage(w, c.readySinceMs) : 0;
+      if (replicas > 0 && !(await this.eventRows.exists(failoverKey(uid, w.cluster, new Date(c!.readySinceMs).toISOString())))) lost.push({ work: w, replicas });
+    }
+    const due: { work: PropagationWorkEntity; replicas: number }[] = [];
     let nextDueMs = Infinity;
-    for (const w of lost) {
+    for (const { work: w, replicas } of lost) {
       const since = byName.get(w.cluster)!.readySinceMs;
       const wait = failoverDueInMs(since, delay.seconds, now);
       if (wait === 0) {
-        due.push(w);
+        due.push({ work: w, replicas });
         continue;
       }
       outcome.waiting.push(w.cluster);
@@ -227,7 +234,7 @@ export class FailoverService implements BeforeApplicationShutdown {
         type: EventType.Normal,
         reason: EventReason.FailoverPending,
         object: federatedObjectKey(obj),
-        message: `cluster ${w.cluster} NotReady → ${obj.metadata.name}: failover delay ${delay.seconds}s (${delay.source === 'workload' ? 'workload annotation' : 'federation default'}) before its ${desiredOf(w)} replicas there are written off${delay.problem ? `; ${delay.problem}` : ''}`,
+        message: `cluster ${w.cluster} NotReady → ${obj.metadata.name}: failover delay ${delay.seconds}s (${delay.source === 'workload' ? 'workload annotation' : 'federation default'}) before its ${replicas} replicas there move to other clusters${delay.problem ? `; ${delay.problem}` : ''}`,
         dedupKey: `failover-pending:${uid}:${w.cluster}:${new Date(since).toISOString()}`,
         details: { uid, cluster: w.cluster, delaySeconds: delay.seconds },
       });
@@ -240,19 +247,19 @@ export class FailoverService implements BeforeApplicationShutdown {
     return outcome;
   }
 
-  private async failOver(row: FederatedObjectEntity, obj: FederatedObject, lostWorks: PropagationWorkEntity[]): Promise<string[]> {
+  private async failOver(row: FederatedObjectEntity, obj: FederatedObject, lostWorks: { work: PropagationWorkEntity; replicas: number }[]): Promise<string[]> {
     const uid = row.uid;
-    const lost = lostWorks.map((w) => w.cluster).sort();
-    const before: ReplicaCounts = Object.fromEntries(lostWorks.map((w) => [w.cluster, desiredOf(w)]));
+    const lost = lostWorks.map((l) => l.work.cluster).sort();
     // Re-plan without the lost clusters (coalesced with the re-plan propagation requested on the
-    // transition), then wait until the survivors run the replacements.
+    // transition; propagation also records there that their replicas moved), then wait until the
+    // survivors run the replacements.
     await this.reconciler.requestReconcile(uid);
     const settled = await this.waitConverged(uid, obj, new Set(lost));
     // Readiness as of now (another cluster may have failed while the survivors converged).
     const fresh = await this.clusterInfos();
     const readyNow = new Set(fresh.filter((c) => c.ready).map((c) => c.name));
     const works = await this.works.listForObject(uid);
-    const after: ReplicaCounts = Object.fromEntries(works.filter((w) => readyNow.has(w.cluster)).map((w) => [w.cluster, desiredOf(w)]));
+    const after: ReplicaCounts = Object.fromEntries(works.filter((w) => readyNow.has(w.cluster)).map((w) => [w.cluster, desiredReplicasOf(w)]));
     const key = federatedObjectKey(obj);
     if (!settled.ok) {
       await this.events.record({
@@ -264,32 +271,19 @@ export class FailoverService implements BeforeApplicationShutdown {
       });
       throw new Error(`failover of ${key} not converged: ${settled.ready}/${settled.total} ready`);
     }
-    // Replacements exist: the lost clusters' desired state becomes the current plan (0 replicas). When
-    // they return, their first reconcile applies this instead of serving the old replica count.
     const done: string[] = [];
-    for (const w of lostWorks) {
+    for (const { work: w, replicas } of lostWorks) {
       const cluster = fresh.find((c) => c.name === w.cluster);
       if (!cluster || cluster.ready) continue; // back meanwhile: recovery handles it.
-      const manifest = materialize(obj, { name: cluster.name, labels: cluster.labels }, 0) as unknown as Record<string, unknown>;
-      const observed = { ...(w.observed as Observed) };
-      delete observed.specReplicas;
-      await this.works.update(uid, w.cluster, {
-        manifest,
-        hash: manifestHash(manifest),
-        appliedHash: null,
-        state: 'Pending',
-        error: 'cluster is NotReady; its replicas moved to other clusters (failover)',
-        observed: observed as Record<string, unknown>,
-      });
       const since = new Date(cluster.readySinceMs).toISOString();
-      const message = `cluster ${w.cluster} NotReady → ${describeMove(obj.metadata.name, before[w.cluster], after)}`;
+      const message = `cluster ${w.cluster} NotReady → ${describeMove(obj.metadata.name, replicas, after)}`;
       await this.events.record({
         type: EventType.Normal,
         reason: EventReason.ReplicasMoved,
         object: key,
         message: `${message}${this.dnsNote(true)}`,
-        dedupKey: `failover:${uid}:${w.cluster}:${since}`,
-        details: { uid, cluster: w.cluster, since, moved: before[w.cluster], after, total: totalReplicasOf(obj) },
+        dedupKey: failoverKey(uid, w.cluster, since),
+        details: { uid, cluster: w.cluster, since, moved: replicas, after, total: totalReplicasOf(obj) },
       });
       done.push(w.cluster);
     }
@@ -312,13 +306,14 @@ export class FailoverService implements BeforeApplicationShutdown {
     if (!pending.size) return [];
     // The returning clusters are candidates again: reconcile now. Their stored desired state (the
     // current plan, 0 replicas) is what their first reconcile applies when the planner keeps replicas
-    // where they run (rebalance: false).
+    // where they run (rebalance: false); with rebalance: true they scale up first and the others give
+    // their replicas back once those are ready (propagation's make-before-break).
     await this.reconciler.requestReconcile(uid);
     const settled = await this.waitConverged(uid, obj, new Set(), [...pending.keys()]);
     if (!settled.ok) throw new Error(`recovery of ${key} not converged: ${settled.ready}/${settled.total} ready`);
     const readyNow = new Set((await this.clusterInfos()).filter((c) => c.ready).map((c) => c.name));
     const works = await this.works.listForObject(uid);
-    const counts = Object.fromEntries(works.filter((w) => readyNow.has(w.cluster)).map((w) => [w.cluster, desiredOf(w)]));
+    const counts = Object.fromEntries(works.filter((w) => readyNow.has(w.cluster)).map((w) => [w.cluster, desiredReplicasOf(w)]));
     const rebalance = obj.spec.replicaScheduling?.rebalance === true;
     const where = Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : 1)).map(([c, n]) => `${c}=${n}`).join(', ');
     const done: string[] = [];
@@ -350,10 +345,11 @@ export class FailoverService implements BeforeApplicationShutdown {
       const readyNames = new Set(clusters.filter((c) => c.ready && !exclude.has(c.name)).map((c) => c.name));
       const works = (await this.works.listForObject(uid)).filter((w) => readyNames.has(w.cluster));
       const applied = works.every((w) => w.state === 'Applied' && w.appliedHash === w.hash);
-      const desired = works.reduce((s, w) => s + desiredOf(w), 0);
-      ready = works.reduce((s, w) => s + Math.min(desiredOf(w), (w.observed as Observed).readyReplicas ?? 0), 0);
+      const desired = works.reduce((s, w) => s + desiredReplicasOf(w), 0);
+      ready = works.reduce((s, w) => s + Math.min(desiredReplicasOf(w), (w.observed as Observed).readyReplicas ?? 0), 0);
       const returned = mustApply.every((c) => !readyNames.has(c) || works.some((w) => w.cluster === c && w.state === 'Applied' && w.appliedHash === w.hash));
-      if (applied && returned && desired >= total && ready >= total) return { ok: true, ready, total };
+      // Exactly the total: more means a move is still under way (make before break).
+      if (applied && returned && desired === total && ready >= total) return { ok: true, ready, total };
       if (Date.now() > deadline) return { ok: false, ready, total };
       await sleep(POLL_MS, undefined, { signal: this.shutdown.signal }).catch(() => undefined);
       if (this.shutdown.signal.aborted) throw new Error('shutting down: this rebalance resumes on another worker from stored state');
@@ -405,6 +401,11 @@ export class FailoverService implements BeforeApplicationShutdown {
 }
 
 const RECOVER_PREFIX = 'recover';
+
+/** Dedup key of the event recording that (workload, cluster, outage start)'s replicas moved. */
+function failoverKey(uid: string, cluster: string, since: string): string {
+  return `failover:${uid}:${cluster}:${since}`;
+}
 
 /** Dedup key of the recovery event that closes the failover of (workload, cluster, outage start). */
 function recoverKey(uid: string, cluster: string, since: string): string {

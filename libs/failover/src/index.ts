@@ -1,6 +1,6 @@
 /**
  * `#libs/failover` — rebalancing federated workloads when clusters or zones fail and come back:
- * pure decisions (delay, zone-down, replica moves, recovery order), the failover service driven by
+ * pure decisions (zone-down, the human line of a move), the failover service driven by
  * stored state, and the events a person reads (`GET /api/v1/events`).
  */
 export * from './failover-decisions.js';

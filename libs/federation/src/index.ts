@@ -13,3 +13,4 @@ export * from './hash.js';
 export * from './materialize.js';
 export * from './placement-decision.js';
 export * from './status.js';
+export * from './failover-delay.js';

@@ -6,6 +6,7 @@
 export * from './member-cluster-directory.js';
 export * from './member-connections.js';
 export * from './observe.js';
+export * from './work-items.js';
 export * from './federated-object.mapper.js';
 export * from './reconcile.service.js';
 export * from './federated-objects.service.js';

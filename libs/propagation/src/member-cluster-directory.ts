@@ -5,6 +5,11 @@ import type { PlacementCluster } from '#libs/federation';
 export interface MemberClusterInfo extends PlacementCluster {
   /** Cordoned clusters (`spec.unschedulable`) keep what they run but get no new replicas. */
   schedulable: boolean;
+  /**
+   * When a cluster that is not Ready last left Ready (ms since epoch; the Ready condition's transition
+   * time). Unset for Ready clusters. The failover delay counts from here.
+   */
+  notReadySince?: number;
 }
 
 /**
@@ -31,9 +36,11 @@ export class StaticMemberClusterDirectory extends MemberClusterDirectory {
     });
   }
 
-  setReady(name: string, ready: boolean): void {
+  setReady(name: string, ready: boolean, at = Date.now()): void {
     const entry = this.clusters.get(name);
-    if (entry) entry.info = { ...entry.info, ready };
+    if (!entry || entry.info.ready === ready) return;
+    const { notReadySince: _since, ...info } = entry.info;
+    entry.info = ready ? { ...info, ready } : { ...info, ready, notReadySince: at };
   }
 
   remove(name: string): void {

@@ -20,6 +20,11 @@ export interface Observed {
   capacity?: number;
   /** When the capacity was learned (ms since epoch); estimates expire. */
   capacityAt?: number;
+  /**
+   * Set while the cluster is NotReady and its replicas were re-planned elsewhere: what the work item asked
+   * for before, and since when the cluster is NotReady. Gone with the first observation after it returns.
+   */
+  writtenOff?: { replicas: number; since: string };
 }
 
 type Obj = Record<string, unknown>;

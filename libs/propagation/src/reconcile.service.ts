@@ -6,6 +6,7 @@ import {
   MANAGED_BY_LABEL,
   MANAGED_BY_VALUE,
   aggregateStatus,
+  failoverDelay,
   federatedObjectKey,
   liveMatchesManifest,
   manifestHash,
@@ -29,6 +30,7 @@ import { toFederatedObject } from './federated-object.mapper.js';
 import { MemberClusterDirectory, type MemberClusterInfo } from './member-cluster-directory.js';
 import { MemberConnections } from './member-connections.js';
 import { estimateCapacity, observeLive, readyEndpointsOf, type Observed } from './observe.js';
+import { delayedFailovers, desiredReplicasOf, holdScaleDowns, isReplicaWork, type DelayedFailover, type HeldScaleDown } from './work-items.js';
 
 /** Job names of the reconcile queue. */
 export enum ReconcileJob {
@@ -49,13 +51,17 @@ export interface ReconcilePayload {
 export interface PlacementDecision {
   /** Selected by the placement (Ready or not). */
   selected: MemberClusterInfo[];
-  /** Ready, schedulable and selected: the planner's candidates. */
+  /** Ready, schedulable and selected (plus delayed failovers): the planner's candidates. */
   candidates: string[];
   /** Replica workloads only. */
   planInput?: PlanInput;
   planResult?: PlanResult;
   /** Clusters that get the object now, with their replicas (undefined: not a replica workload). */
   targets: { cluster: string; replicas?: number }[];
+  /** NotReady clusters whose replicas stay planned during the failover delay (they are candidates). */
+  delayed: DelayedFailover[];
+  /** Clusters keeping replicas the plan moves away until the gaining clusters run them ready. */
+  heldScaleDowns: HeldScaleDown[];
 }
 
 /** Per federated Service and cluster: where DNS can send traffic. */
@@ -106,8 +112,8 @@ export class ReconcileService {
     return uids.length;
   }
 
-  private async requestRefresh(uid: string, attempt: number): Promise<void> {
-    const delayMs = Math.min(500 * 2 ** attempt, 10_000);
+  private async requestRefresh(uid: string, attempt: number, maxDelayMs = Infinity): Promise<void> {
+    const delayMs = Math.min(500 * 2 ** attempt, 10_000, maxDelayMs);
     await this.queues.enqueue<ReconcilePayload>(QueueName.Reconcile, ReconcileJob.Refresh, { uid, attempt: attempt + 1 }, { coalesceKey: uid, delayMs });
   }
 
@@ -126,31 +132,41 @@ export class ReconcileService {
     }
   }
 
-  /** The placement for `obj` given the current clusters and what members run (no writes). */
-  async decide(obj: FederatedObject, works?: PropagationWorkEntity[], clusters?: MemberClusterInfo[]): Promise<PlacementDecision> {
+  /**
+   * The placement for `obj` given the current clusters and what members run (no writes). Besides the
+   * planner: a NotReady cluster within the workload's failover delay keeps its replicas in the plan, and
+   * replicas moving between clusters leave the losing clusters only once the gaining ones run them ready
+   * (see `work-items.ts`).
+   */
+  async decide(obj: FederatedObject, works?: PropagationWorkEntity[], clusters?: MemberClusterInfo[], nowMs = Date.now()): Promise<PlacementDecision> {
     const all = clusters ?? (await this.directory.listClusters());
     const selected = selectedClusters(obj, all) as MemberClusterInfo[];
-    const candidates = selected.filter((c) => c.ready && c.schedulable).map((c) => c.name);
     if (!schedulesReplicas(obj)) {
-      return { selected, candidates, targets: selected.map((c) => ({ cluster: c.name })) };
+      const candidates = selected.filter((c) => c.ready && c.schedulable).map((c) => c.name);
+      return { selected, candidates, targets: selected.map((c) => ({ cluster: c.name })), delayed: [], heldScaleDowns: [] };
     }
+    const workMap = new Map((works ?? []).map((w) => [w.cluster, w]));
+    const delayed = delayedFailovers(selected, workMap, failoverDelay(this.config.failover.delaySeconds, obj.metadata.annotations).seconds, nowMs);
+    const delayedNames = new Set(delayed.map((d) => d.cluster));
+    const candidates = selected.filter((c) => (c.ready && c.schedulable) || delayedNames.has(c.name)).map((c) => c.name);
     const current: Record<string, number> = {};
     const capacity: Record<string, number> = {};
-    const now = Date.now();
     for (const w of works ?? []) {
       const o = w.observed as Observed;
-      if (w.appliedHash && o.specReplicas !== undefined) current[w.cluster] = o.specReplicas;
-      if (o.capacity !== undefined && o.capacityAt !== undefined && now - o.capacityAt < CAPACITY_TTL_MS) capacity[w.cluster] = o.capacity;
+      // A delayed cluster cannot be observed: what it was last asked to run counts.
+      if (delayedNames.has(w.cluster)) current[w.cluster] = desiredReplicasOf(w);
+      else if (w.appliedHash && o.specReplicas !== undefined) current[w.cluster] = o.specReplicas;
+      if (o.capacity !== undefined && o.capacityAt !== undefined && nowMs - o.capacityAt < CAPACITY_TTL_MS) capacity[w.cluster] = o.capacity;
     }
     const planInput = planInputFor(obj, candidates, current, capacity);
     const planResult = plan(planInput);
     // With explicit per-cluster preferences a cluster planned 0 gets no object (KubeFed's behaviour);
     // otherwise every candidate gets one, possibly with 0 replicas.
     const explicit = obj.spec.replicaScheduling?.clusters !== undefined;
-    const targets = candidates
-      .map((c) => ({ cluster: c, replicas: (planResult.plan[c] ?? 0) + (planResult.overflow[c] ?? 0) }))
-      .filter((t) => !explicit || t.replicas > 0);
-    return { selected, candidates, planInput, planResult, targets };
+    const planned = candidates.map((c) => ({ cluster: c, replicas: (planResult.plan[c] ?? 0) + (planResult.overflow[c] ?? 0) }));
+    const heldScaleDowns = holdScaleDowns(planned, workMap, this.config.failover.readyTimeoutSeconds * 1000, nowMs);
+    const targets = planned.filter((t) => !explicit || t.replicas > 0);
+    return { selected, candidates, planInput, planResult, targets, delayed, heldScaleDowns };
   }
 
   private async reconcileNow(uid: string, attempt: number): Promise<void> {
@@ -197,7 +213,33 @@ export class ReconcileService {
       desired.push(work);
     }
 
-    // 2. Work items no longer wanted: the cluster left the placement, or (replica workloads) it is
+    // 2. Replicas of a NotReady cluster past its failover delay were planned onto the candidates above.
+    //    Its work item now asks for 0 there (nothing is sent while it is NotReady), so when it returns its
+    //    first reconcile brings its stale objects to the current plan instead of adding their old count.
+    //    The item remembers what it asked for (failover reports the move from it).
+    if (decision.planResult) {
+      for (const w of works) {
+        const cluster = byName.get(w.cluster);
+        if (!cluster || cluster.ready || !cluster.schedulable || !selectedNames.has(w.cluster) || targetMap.has(w.cluster)) continue;
+        const replicas = desiredReplicasOf(w);
+        if (!isReplicaWork(w) || replicas === 0) continue;
+        const manifest = materialize(obj, cluster, 0) as unknown as Record<string, unknown>;
+        const { specReplicas: _stale, ...observed } = w.observed as Observed;
+        const since = new Date(cluster.notReadySince ?? Date.now()).toISOString();
+        Object.assign(w, {
+          manifest,
+          hash: manifestHash(manifest),
+          state: 'Pending',
+          error: `cluster is NotReady; its ${replicas} replicas were re-planned onto Ready clusters`,
+          observed: { ...observed, writtenOff: { replicas, since } },
+          updatedAt: new Date(),
+        });
+        dirty.add(w);
+        this.logger.log({ cluster: w.cluster, resource: key, replicas }, 'replicas of a NotReady cluster re-planned');
+      }
+    }
+
+    // 3. Work items no longer wanted: the cluster left the placement, or (replica workloads) it is
     //    still selected and Ready but planned 0 with explicit preferences. A selected cluster that is
     //    NotReady keeps its work item (and its member object) until it can be re-planned.
     const obsolete = works.filter((w) => {
@@ -209,9 +251,12 @@ export class ReconcileService {
     });
 
     const timeoutMs = this.config.propagation.memberTimeoutMs;
+    const notReadyNotes = new Map(
+      decision.delayed.map((d) => [d.cluster, `cluster is NotReady; its replicas stay planned there until the failover delay ends (${new Date(d.dueAtMs).toISOString()})`]),
+    );
     const removed = new Set<PropagationWorkEntity>();
     await Promise.all([
-      ...desired.map((w) => this.applyWork(obj, w, byName.get(w.cluster), timeoutMs, dirty).catch((e) => this.markFailed(w, e, dirty))),
+      ...desired.map((w) => this.applyWork(obj, w, byName.get(w.cluster), timeoutMs, dirty, notReadyNotes.get(w.cluster)).catch((e) => this.markFailed(w, e, dirty))),
       ...obsolete.map((w) =>
         this.removeWork(w, byName.get(w.cluster), timeoutMs)
           .then((gone) => void (gone && removed.add(w)))
@@ -220,7 +265,7 @@ export class ReconcileService {
     ]);
     const toSave = [...dirty].filter((w) => !removed.has(w));
 
-    // 3. Status: one entry per cluster that has (or should have) the object.
+    // 4. Status: one entry per cluster that has (or should have) the object.
     const fresh = [...desired, ...works.filter((w) => !removed.has(w) && !desired.some((d) => d.cluster === w.cluster))];
     const statuses: ClusterStatus[] = fresh.map((w) => this.clusterStatus(w, byName.get(w.cluster), targetMap.get(w.cluster)?.replicas));
     for (const c of decision.selected) {
@@ -239,7 +284,9 @@ export class ReconcileService {
     const statusChanged = stableStringify(withoutTimes(status)) !== stableStringify(withoutTimes(previous));
     await this.objects.recordReconcile(uid, toSave, statusChanged ? (status as unknown as Record<string, unknown>) : undefined);
     const converged = status.conditions.every((c) => (c.type === 'Unschedulable' ? true : c.status === 'True'));
-    if (!converged) await this.requestRefresh(uid, attempt);
+    // Look again while converging, while a scale-down waits for replacements, and when a delay ends.
+    const dueInMs = Math.min(...decision.delayed.map((d) => d.dueInMs + 50));
+    if (!converged || decision.heldScaleDowns.length || decision.delayed.length) await this.requestRefresh(uid, attempt, dueInMs);
     this.logger.debug({ resource: key, converged, clusters: statuses.length }, 'reconciled');
   }
 
@@ -250,11 +297,12 @@ export class ReconcileService {
     cluster: MemberClusterInfo | undefined,
     timeoutMs: number,
     dirty: Set<PropagationWorkEntity>,
+    notReadyNote = 'cluster is NotReady',
   ): Promise<void> {
     if (!cluster || !cluster.ready) {
-      if (work.state !== 'Pending' || work.error !== 'cluster is NotReady') dirty.add(work);
+      if (work.state !== 'Pending' || work.error !== notReadyNote) dirty.add(work);
       work.state = 'Pending';
-      work.error = 'cluster is NotReady';
+      work.error = notReadyNote;
       return;
     }
     const member = await this.connections.for(work.cluster, timeoutMs);

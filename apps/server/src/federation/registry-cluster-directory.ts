@@ -25,12 +25,18 @@ export class RegistryClusterDirectory extends MemberClusterDirectory {
     const now = Date.now();
     if (!this.list || now - this.list.at > LIST_TTL_MS) {
       const value = this.clusters.list().then((l) =>
-        l.items.map((c) => ({
-          name: c.metadata.name,
-          labels: c.metadata.labels ?? {},
-          ready: c.status.conditions?.some((x) => x.type === ClusterConditionType.Ready && x.status === ConditionStatus.True) ?? false,
-          schedulable: c.spec.unschedulable !== true,
-        })),
+        l.items.map((c) => {
+          const condition = c.status.conditions?.find((x) => x.type === ClusterConditionType.Ready);
+          const ready = condition?.status === ConditionStatus.True;
+          const since = !ready && condition?.lastTransitionTime ? Date.parse(condition.lastTransitionTime) : NaN;
+          return {
+            name: c.metadata.name,
+            labels: c.metadata.labels ?? {},
+            ready,
+            schedulable: c.spec.unschedulable !== true,
+            ...(Number.isFinite(since) ? { notReadySince: since } : {}),
+          };
+        }),
       );
       value.catch(() => (this.list = undefined));
       this.list = { at: now, value };

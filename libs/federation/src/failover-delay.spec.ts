@@ -1,4 +1,4 @@
-import { FAILOVER_DELAY_ANNOTATION, failoverDelay, failoverDueInMs } from './failover-decisions.js';
+import { FAILOVER_DELAY_ANNOTATION, failoverDelay, failoverDueInMs } from './failover-delay.js';
 
 describe('failover delay: workload annotation over federation default', () => {
   it.each([
