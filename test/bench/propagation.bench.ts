@@ -6,8 +6,12 @@
  * - idle: one object at a time (sequential, 20 objects): the pipeline's own latency, API write → present
  *   in all members (API request + enqueue + BullMQ pick-up + DB reads + materialize + GET/apply × 3);
  * - burst: all objects at once: time until every member object exists, member writes per second, p50/p99
- *   latency from the API write being acknowledged to the object being present in all members.
+ *   latency from the API write being acknowledged to the object being present in all members, and from
+ *   the request being sent (which includes the API's admission wait: writes wait while the reconcile
+ *   backlog is at UBERNETES_ADMISSION_MAX_BACKLOG).
  * The difference between burst and idle p99 is queueing (reconcile concurrency × member API latency).
+ * A third row tells where the burst's time went, from the server's own histograms (`/metrics`, the burst
+ * only): admission wait, API write, reconcile queue wait, reconcile job, member GET and apply, mean / p99 each.
  * Templates ask for 0 replicas and the members run without kube-controller-manager: ReplicaSets, pods
  * and status writes would measure the controller manager and etcd's disk, not propagation.
  */
@@ -22,6 +26,9 @@ const ENV = {
   UBERNETES_HEALTH_SUCCESS_THRESHOLD: '1',
   UBERNETES_HEALTH_TIMEOUT_SECONDS: '5',
   UBERNETES_HEALTH_FAILURE_THRESHOLD: '5',
+  // Settings to compare (e.g. UBERNETES_ADMISSION_MAX_BACKLOG=0, UBERNETES_RECONCILE_CONCURRENCY=16) come
+  // from the bench's own environment.
+  ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => /^UBERNETES_(ADMISSION|RECONCILE)_/.test(e[0]) && e[1] !== undefined)),
 };
 
 /** Streams ADDED events of managed Deployments of one member; calls `seen(name)` once per name. */
@@ -89,6 +96,58 @@ async function waitUntil(check: () => boolean, timeoutMs: number, what: string):
 }
 
 const ms = (x: number) => `${x.toFixed(0)} ms`;
+
+/** One Prometheus histogram summed over the series carrying `labels`: count, sum and cumulative buckets. */
+interface Histogram {
+  count: number;
+  sum: number;
+  buckets: Map<number, number>;
+}
+
+function histogram(metrics: string, name: string, labels: Record<string, string>): Histogram {
+  const out: Histogram = { count: 0, sum: 0, buckets: new Map() };
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const line of metrics.split('\n')) {
+    const match = /^(\w+)(?:\{(.*)\})? (\S+)$/.exec(line);
+    const labelText = match?.[2] ?? '';
+    if (!match || !match[1].startsWith(name) || !wanted.every((w) => labelText.includes(w))) continue;
+    const value = Number(match[3]);
+    if (match[1] === `${name}_count`) out.count += value;
+    else if (match[1] === `${name}_sum`) out.sum += value;
+    else if (match[1] === `${name}_bucket`) {
+      const le = Number(/le="([^"]+)"/.exec(labelText)![1]);
+      out.buckets.set(le, (out.buckets.get(le) ?? 0) + value);
+    }
+  }
+  return out;
+}
+
+/** What was recorded between two readings of the same histogram. */
+function since(after: Histogram, before: Histogram): Histogram {
+  return { count: after.count - before.count, sum: after.sum - before.sum, buckets: new Map([...after.buckets].map(([le, n]) => [le, n - (before.buckets.get(le) ?? 0)])) };
+}
+
+/** "mean / p99" in ms; the p99 interpolated within its bucket as Prometheus' histogram_quantile does. */
+function meanAndP99(h: Histogram): string {
+  if (h.count === 0) return '-';
+  const rank = 0.99 * h.count;
+  let lower = 0;
+  let below = 0;
+  let p99 = NaN;
+  for (const [le, n] of [...h.buckets].sort(([a], [b]) => a - b)) {
+    if (n >= rank) {
+      p99 = le === Infinity ? lower : lower + ((le - lower) * (rank - below)) / Math.max(1, n - below);
+      break;
+    }
+    lower = le;
+    below = n;
+  }
+  return `${ms((h.sum / h.count) * 1000)} / ${ms(p99 * 1000)}`;
+}
+
+async function scrape(server: TestServer): Promise<string> {
+  return (await fetch(`${server.url}/metrics`)).text();
+}
 
 export async function run(): Promise<BenchResult[]> {
   const total = Number(process.env.PROPAGATION_BENCH_OBJECTS ?? 500);
@@ -170,6 +229,8 @@ export async function run(): Promise<BenchResult[]> {
     }
 
     // Burst: `total` objects, `inFlight` requests at a time.
+    const metricsBefore = await scrape(server);
+    const sent = new Map<string, number>();
     const acked = new Map<string, number>();
     const api: number[] = [];
     const names = Array.from({ length: total }, (_, i) => `web-${i}`);
@@ -180,6 +241,7 @@ export async function run(): Promise<BenchResult[]> {
         while (next < names.length) {
           const name = names[next++];
           const t0 = performance.now();
+          sent.set(name, t0);
           await put(server, name);
           const t = performance.now();
           api.push(t - t0);
@@ -190,7 +252,10 @@ export async function run(): Promise<BenchResult[]> {
     const writesDone = performance.now();
     await waitUntil(() => names.every(inAll), 300_000, 'every member object');
     const lastPresent = Math.max(...names.map((n) => Math.max(...present.get(n)!)));
+    const metricsAfter = await scrape(server);
+    const burst = (name: string, labels: Record<string, string>) => meanAndP99(since(histogram(metricsAfter, name, labels), histogram(metricsBefore, name, labels)));
     const latencies = Float64Array.from(names.map((n) => Math.max(...present.get(n)!) - acked.get(n)!)).sort();
+    const fromSent = Float64Array.from(names.map((n) => Math.max(...present.get(n)!) - sent.get(n)!)).sort();
     const apiSorted = Float64Array.from(api).sort();
     const idleSorted = Float64Array.from(idle).sort();
     const duration = lastPresent - start;
@@ -214,6 +279,19 @@ export async function run(): Promise<BenchResult[]> {
           'member writes/s': Math.round((total * 3) / (duration / 1000)),
           'write→all members p50': ms(percentile(latencies, 0.5)),
           'write→all members p99': ms(percentile(latencies, 0.99)),
+          'sent→all members p50': ms(percentile(fromSent, 0.5)),
+          'sent→all members p99': ms(percentile(fromSent, 0.99)),
+        },
+      },
+      {
+        name: 'burst: server time, mean / p99',
+        figures: {
+          'admission wait': burst('ubernetes_admission_wait_seconds', {}),
+          'API PUT': burst('ubernetes_http_request_duration_seconds', { method: 'PUT', route: '/api/v1/namespaces/:namespace/federateddeployments/:name' }),
+          'reconcile queue wait': burst('ubernetes_job_wait_seconds', { queue: 'reconcile', job: 'reconcile' }),
+          'reconcile job': burst('ubernetes_job_duration_seconds', { queue: 'reconcile', job: 'reconcile' }),
+          'member GET': burst('ubernetes_member_request_duration_seconds', { method: 'GET' }),
+          'member apply': burst('ubernetes_member_request_duration_seconds', { method: 'PATCH' }),
         },
       },
     ];

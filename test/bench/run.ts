@@ -1,6 +1,8 @@
 /**
  * `npm run bench`: runs every benchmark module listed below (one line each, so benchmarks written in
- * parallel never edit the same lines) and prints each module's results as a table.
+ * parallel never edit the same lines) and prints each module's results as a table. Arguments select
+ * benchmarks by the start of their title, case-insensitive (`node dist/test/bench/run.js propagation`
+ * runs only the propagation benchmark); none runs them all.
  */
 import { printTable, type BenchResult } from './bench-kit.js';
 
@@ -17,8 +19,12 @@ const benches: BenchModule[] = [
   { title: 'propagation: 500 FederatedDeployments → 3 members (watch)', load: () => import('./propagation.bench.js') },
 ];
 
-let failed = false;
-for (const bench of benches) {
+const prefixes = process.argv.slice(2).map((a) => a.toLowerCase());
+const selected = prefixes.length ? benches.filter((b) => prefixes.some((p) => b.title.toLowerCase().startsWith(p))) : benches;
+if (selected.length === 0) process.stderr.write(`no benchmark title starts with ${prefixes.join(' or ')}\n`);
+
+let failed = selected.length === 0;
+for (const bench of selected) {
   try {
     const { run } = await bench.load();
     printTable(bench.title, await run());

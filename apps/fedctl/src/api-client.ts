@@ -1,7 +1,17 @@
 import { DomainError, ErrorCode, errorCodeForStatus, type FieldProblem } from '#libs/common';
 import type { ClientSettings } from './client-config.js';
 
-/** A small JSON client of the Ubernetes API; API errors come back as DomainErrors with the server's text. */
+/** Most times one request is retried after a 429 with Retry-After (client-go retries 10 times). */
+const MAX_RETRIES_AFTER_429 = 10;
+
+/** Longest Retry-After honoured (seconds); longer ones are shortened to this. */
+const MAX_RETRY_AFTER_SECONDS = 10;
+
+/**
+ * A small JSON client of the Ubernetes API; API errors come back as DomainErrors with the server's text.
+ * Like client-go, a 429 carrying `Retry-After` (the server refused the request unprocessed: rate limit,
+ * propagation backlog) is retried after that many seconds, up to 10 times.
+ */
 export class ApiClient {
   constructor(private readonly settings: ClientSettings) {}
 
@@ -16,11 +26,17 @@ export class ApiClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     if (this.settings.token) headers.authorization = `Bearer ${this.settings.token}`;
     let res: Response;
-    try {
-      res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'error' });
-    } catch (error) {
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new DomainError(ErrorCode.Unavailable, `cannot reach the Ubernetes server at ${this.settings.server}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        res = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), redirect: 'error' });
+      } catch (error) {
+        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+        throw new DomainError(ErrorCode.Unavailable, `cannot reach the Ubernetes server at ${this.settings.server}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+      }
+      const retryAfter = Number(res.headers.get('retry-after') ?? NaN);
+      if (res.status !== 429 || !Number.isFinite(retryAfter) || attempt >= MAX_RETRIES_AFTER_429) break;
+      await res.body?.cancel();
+      await new Promise((r) => setTimeout(r, Math.min(Math.max(retryAfter, 0), MAX_RETRY_AFTER_SECONDS) * 1000));
     }
     const text = await res.text();
     const payload = text ? safeJson(text) : undefined;

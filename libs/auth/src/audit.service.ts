@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { AuditEventRepository, type AuditEventEntity } from '#libs/persistence';
 import type { AuditTarget } from './audit-target.js';
 
@@ -44,42 +44,69 @@ export interface AuditInput {
 /** Most rows one read returns. */
 export const MAX_AUDIT_LIMIT = 1000;
 
+/** Most records one INSERT writes. */
+const MAX_AUDIT_BATCH = 500;
+
+type AuditRow = Omit<AuditEventEntity, 'id'>;
+
 /**
  * The audit trail: an append-only table of mutations. Writes happen after the response (they never delay
- * or fail a request); a failed write is logged. Reads in the same process first wait for writes still in
- * flight, so a caller always sees its own earlier mutations.
+ * or fail a request). One write runs at a time: a record arriving while one runs waits for it and goes
+ * with every other waiting record in the next INSERT, so a burst of mutations costs a few statements
+ * instead of one each, and an idle server writes at once. A failed batch is retried record by record;
+ * a record that still fails is logged with its request id. Reads in the same process (and shutdown) first
+ * wait for the records this process holds, so a caller always sees its own earlier mutations.
  */
 @Injectable()
-export class AuditService {
+export class AuditService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('AuditService');
-  private readonly pending = new Set<Promise<void>>();
+  private queued: AuditRow[] = [];
+  private writing?: Promise<void>;
 
   constructor(private readonly events: AuditEventRepository) {}
 
   record(input: AuditInput): void {
-    const write = this.events
-      .append({
-        at: input.at,
-        actor: input.actor,
-        role: input.role ?? null,
-        method: input.method,
-        route: input.route,
-        kind: input.target.kind,
-        namespace: input.target.namespace ?? null,
-        name: input.target.name ?? null,
-        subresource: input.target.subresource ?? null,
-        statusCode: input.statusCode,
-        result: input.result,
-        requestId: input.requestId ?? null,
-      })
-      .catch((err: unknown) => this.logger.error({ err, requestId: input.requestId }, 'cannot write audit record'))
-      .finally(() => this.pending.delete(write));
-    this.pending.add(write);
+    this.queued.push({
+      at: input.at,
+      actor: input.actor,
+      role: input.role ?? null,
+      method: input.method,
+      route: input.route,
+      kind: input.target.kind,
+      namespace: input.target.namespace ?? null,
+      name: input.target.name ?? null,
+      subresource: input.target.subresource ?? null,
+      statusCode: input.statusCode,
+      result: input.result,
+      requestId: input.requestId ?? null,
+    });
+    this.writing ??= this.drain();
   }
 
-  /** Waits for audit writes this process has started. */
+  /** Waits until every record this process holds is written (or logged as failed). */
   async flush(): Promise<void> {
-    while (this.pending.size) await Promise.all([...this.pending]);
+    while (this.writing) await this.writing;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.flush();
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queued.length) {
+        const batch = this.queued.splice(0, MAX_AUDIT_BATCH);
+        try {
+          await this.events.append(batch);
+        } catch {
+          for (const row of batch) {
+            await this.events.append([row]).catch((err: unknown) => this.logger.error({ err, requestId: row.requestId }, 'cannot write audit record'));
+          }
+        }
+      }
+    } finally {
+      this.writing = undefined;
+    }
   }
 
   async list(query: { actor?: string; since?: Date; limit?: number }): Promise<AuditEvent[]> {

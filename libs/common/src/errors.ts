@@ -22,6 +22,9 @@ export interface FieldProblem {
 }
 
 export class DomainError extends Error {
+  /** For {@link ErrorCode.RateLimited} and {@link ErrorCode.Unavailable}: when to try again (HTTP `Retry-After`). */
+  retryAfterSeconds?: number;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
@@ -29,6 +32,13 @@ export class DomainError extends Error {
   ) {
     super(message);
     this.name = 'DomainError';
+  }
+
+  /** Too much load right now: try again after `retryAfterSeconds`. */
+  static rateLimited(message: string, retryAfterSeconds: number): DomainError {
+    const error = new DomainError(ErrorCode.RateLimited, message);
+    error.retryAfterSeconds = retryAfterSeconds;
+    return error;
   }
 
   /** An input error naming the offending fields; message lists them for CLI and log readers. */

@@ -11,7 +11,14 @@ export const propagationEnvShape = {
   /** Time limit of each request to a member during reconcile (a hung cluster never blocks the others). */
   UBERNETES_MEMBER_TIMEOUT_MS: int(100, 120_000, 5_000),
   /** Federated objects one worker reconciles at once. */
-  UBERNETES_RECONCILE_CONCURRENCY: int(1, 1_000, 32),
+  UBERNETES_RECONCILE_CONCURRENCY: int(1, 1_000, 8),
+  /**
+   * Writes of federated objects wait while this many reconcile jobs are waiting for a worker (0: never),
+   * so the time from an acknowledged write to the members stays bounded under a burst.
+   */
+  UBERNETES_ADMISSION_MAX_BACKLOG: int(0, 100_000, 8),
+  /** Longest such a write waits before it is refused with 429 and Retry-After. */
+  UBERNETES_ADMISSION_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number' }).positive('must be > 0').max(300, 'must be at most 300').default(10),
   /** Seconds a pod must stay Unschedulable before its cluster's capacity for the workload is estimated. */
   UBERNETES_UNSCHEDULABLE_SECONDS: z.coerce.number({ message: 'must be a number' }).min(0, 'must be >= 0').max(3600).default(5),
 };
@@ -22,6 +29,8 @@ export interface PropagationConfig {
   memberTimeoutMs: number;
   reconcileConcurrency: number;
   unschedulableSeconds: number;
+  admissionMaxBacklog: number;
+  admissionTimeoutSeconds: number;
 }
 
 export function propagationConfig(e: EnvConfig): PropagationConfig {
@@ -30,5 +39,7 @@ export function propagationConfig(e: EnvConfig): PropagationConfig {
     memberTimeoutMs: e.UBERNETES_MEMBER_TIMEOUT_MS,
     reconcileConcurrency: e.UBERNETES_RECONCILE_CONCURRENCY,
     unschedulableSeconds: e.UBERNETES_UNSCHEDULABLE_SECONDS,
+    admissionMaxBacklog: e.UBERNETES_ADMISSION_MAX_BACKLOG,
+    admissionTimeoutSeconds: e.UBERNETES_ADMISSION_TIMEOUT_SECONDS,
   };
 }

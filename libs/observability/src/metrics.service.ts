@@ -1,6 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+/** The timestamps of a BullMQ job (ms since epoch) that tell how long it waited. */
+export interface QueuedJob {
+  /** When it was added. */
+  timestamp: number;
+  /** Its delay (ms) after being added. */
+  delay?: number;
+  /** When a worker took it. */
+  processedOn?: number;
+  /** Failed attempts before this one (a retry's wait would include its earlier runs and backoff). */
+  attemptsMade?: number;
+}
+
 /**
  * Prometheus metrics of one process. Domain code records through the typed instruments here;
  * `/metrics` renders the registry. Collect callbacks (queue depth, ...) are registered by their owners.
@@ -22,6 +34,35 @@ export class MetricsService {
     help: 'BullMQ job processing time by queue, job name and outcome',
     labelNames: ['queue', 'job', 'outcome'] as const,
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly jobWait = new Histogram({
+    name: 'ubernetes_job_wait_seconds',
+    help: 'Time a BullMQ job waited from when it was due (added, plus its delay) until a worker took it, by queue and job name',
+    labelNames: ['queue', 'job'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+
+  readonly memberRequestDuration = new Histogram({
+    name: 'ubernetes_member_request_duration_seconds',
+    help: 'Latency of propagation requests to member API servers by cluster, method and HTTP status (0: no response)',
+    labelNames: ['cluster', 'method', 'code'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  readonly admissionWait = new Histogram({
+    name: 'ubernetes_admission_wait_seconds',
+    help: 'Time a write of a federated object waited for the reconcile backlog to drain below UBERNETES_ADMISSION_MAX_BACKLOG',
+    buckets: [0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly admissionRejected = new Counter({
+    name: 'ubernetes_admission_rejected_total',
+    help: 'Writes of federated objects refused with 429 after waiting UBERNETES_ADMISSION_TIMEOUT_SECONDS',
     registers: [this.registry],
   });
 
@@ -92,8 +133,15 @@ export class MetricsService {
     return this.registry.metrics();
   }
 
-  /** Times an async function into the job histogram. */
-  async timeJob<T>(queue: string, job: string, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Times an async function into the job histogram; given the BullMQ job (`queued`), also records how long
+   * it waited in its queue (first attempts only).
+   */
+  async timeJob<T>(queue: string, job: string, fn: () => Promise<T>, queued?: QueuedJob): Promise<T> {
+    if (queued?.processedOn !== undefined && !queued.attemptsMade) {
+      const dueAt = queued.timestamp + (queued.delay ?? 0);
+      this.jobWait.observe({ queue, job }, Math.max(0, queued.processedOn - dueAt) / 1000);
+    }
     const end = this.jobDuration.startTimer({ queue, job });
     try {
       const result = await fn();

@@ -14,6 +14,7 @@ import {
 } from '#libs/federation';
 import { FederatedObjectRepository, PropagationWorkRepository, type FederatedObjectEntity } from '#libs/persistence';
 import { toFederatedObject } from './federated-object.mapper.js';
+import { PropagationAdmission } from './admission.js';
 import { ReconcileService, type PlacementDecision } from './reconcile.service.js';
 
 /** What a write did, kubectl style. */
@@ -58,6 +59,7 @@ export class FederatedObjectsService {
     private readonly objects: FederatedObjectRepository,
     private readonly works: PropagationWorkRepository,
     private readonly reconciler: ReconcileService,
+    private readonly admission: PropagationAdmission,
   ) {}
 
   /** The kind for a REST collection name (404 when unknown). */
@@ -70,16 +72,28 @@ export class FederatedObjectsService {
   /** POST: creates; 409 when the name is taken. */
   async create(kind: FederatedKind, namespace: string | undefined, body: unknown, options: WriteOptions = {}): Promise<ApplyResult> {
     const { object, conversion } = this.parse(kind, namespace, undefined, body);
-    const existing = await this.objects.findByKey(kind.kind, object.metadata.namespace ?? '', object.metadata.name);
-    if (existing) throw new DomainError(ErrorCode.AlreadyExists, `${kind.singular} ${object.metadata.name} already exists`);
-    return this.store(kind, object, conversion, null, options);
+    const taken = () => new DomainError(ErrorCode.AlreadyExists, `${kind.singular} ${object.metadata.name} already exists`);
+    if (options.dryRun) {
+      if (await this.objects.findByKey(kind.kind, object.metadata.namespace ?? '', object.metadata.name)) throw taken();
+      return this.dryRun(kind, object, conversion, null);
+    }
+    await this.admission.admit();
+    const row = newRow(kind, object);
+    const stored = await this.objects.insertOrGet(row);
+    if (!stored?.inserted) throw taken();
+    return this.created(kind, row, conversion);
   }
 
   /** PUT: create-or-update; a stale `metadata.resourceVersion` → 409. */
   async apply(kind: FederatedKind, namespace: string | undefined, name: string, body: unknown, options: WriteOptions = {}): Promise<ApplyResult> {
     const { object, conversion } = this.parse(kind, namespace, name, body);
-    const existing = await this.objects.findByKey(kind.kind, object.metadata.namespace ?? '', name);
-    return this.store(kind, object, conversion, existing, options);
+    if (options.dryRun) return this.dryRun(kind, object, conversion, await this.objects.findByKey(kind.kind, object.metadata.namespace ?? '', name));
+    await this.admission.admit();
+    // Creating a new object and reading the stored one are the same statement (one round trip).
+    const row = newRow(kind, object);
+    const stored = await this.objects.insertOrGet(row);
+    if (!stored) throw new DomainError(ErrorCode.Conflict, `${kind.singular} ${name} was created concurrently; retry`);
+    return stored.inserted ? this.created(kind, row, conversion) : this.update(kind, object, conversion, stored.existing);
   }
 
   /**
@@ -95,8 +109,10 @@ export class FederatedObjectsService {
     if (!row || row.deletingAt) throw DomainError.notFound(`${pref.target.singular} ${namespace}/${pref.name} (the target of the ReplicaSchedulingPreference)`);
     const current = toFederatedObject(row);
     const next = { ...current, metadata: { ...current.metadata, resourceVersion: undefined }, spec: { ...current.spec, replicaScheduling: pref.replicaScheduling }, status: undefined };
-    const result = await this.store(pref.target, validateFederatedObject(next, { kind: pref.target, namespace }), pref.conversion, row, options);
-    return result;
+    const object = validateFederatedObject(next, { kind: pref.target, namespace });
+    if (options.dryRun) return this.dryRun(pref.target, object, pref.conversion, row);
+    await this.admission.admit();
+    return this.update(pref.target, object, pref.conversion, row);
   }
 
   async get(kind: FederatedKind, namespace: string | undefined, name: string): Promise<FederatedObject> {
@@ -158,54 +174,40 @@ export class FederatedObjectsService {
     return { object, conversion: converted.conversion };
   }
 
-  private async store(kind: FederatedKind, object: FederatedObject, conversion: string[], existing: FederatedObjectEntity | null, options: WriteOptions): Promise<ApplyResult> {
-    const namespace = kind.namespaced ? (object.metadata.namespace ?? 'default') : '';
-    const spec = object.spec as unknown as Record<string, unknown>;
-    const labels = object.metadata.labels ?? {};
-    const annotations = object.metadata.annotations ?? {};
-    const notes = conversion.length ? { conversion } : {};
-    const expected = object.metadata.resourceVersion;
-    if (existing?.deletingAt) throw new DomainError(ErrorCode.Conflict, `${kind.singular} ${object.metadata.name} is being deleted`);
-    if (existing && expected !== undefined && expected !== String(existing.resourceVersion)) {
-      throw new DomainError(ErrorCode.Conflict, `${kind.singular} ${object.metadata.name} was modified (resourceVersion ${expected} is stale; current ${existing.resourceVersion})`);
-    }
-    if (options.dryRun) {
-      const works = existing ? await this.works.listForObject(existing.uid) : [];
-      const stored: FederatedObject = { ...object, metadata: { ...object.metadata, ...(existing ? { uid: existing.uid, resourceVersion: String(existing.resourceVersion) } : {}) } };
-      const unchanged = existing && sameDefinition(existing, spec, labels, annotations);
-      return { object: stored, outcome: !existing ? 'created' : unchanged ? 'unchanged' : 'configured', ...notes, dryRun: true, plan: preview(await this.reconciler.decide(stored, works)) };
-    }
-    if (!existing) {
-      const now = new Date();
-      const row: FederatedObjectEntity = {
-        uid: randomUUID(),
-        kind: kind.kind,
-        namespace,
-        name: object.metadata.name,
-        labels,
-        annotations,
-        spec,
-        status: {},
-        generation: 1,
-        resourceVersion: '1',
-        deletingAt: null,
-        createdAt: now,
-        updatedAt: now,
-      };
-      if (!(await this.objects.insertIfAbsent(row))) {
-        throw new DomainError(ErrorCode.Conflict, `${kind.singular} ${object.metadata.name} was created concurrently; retry`);
-      }
-      await this.reconciler.requestReconcile(row.uid);
-      this.logger.log({ resource: `${kind.kind}/${namespace}/${row.name}` }, 'created');
-      return { object: toFederatedObject(row), outcome: 'created', ...notes };
-    }
+  /** A new object was stored: propagate it. */
+  private async created(kind: FederatedKind, row: FederatedObjectEntity, conversion: string[]): Promise<ApplyResult> {
+    await this.reconciler.requestReconcile(row.uid);
+    this.logger.log({ resource: `${kind.kind}/${row.namespace}/${row.name}` }, 'created');
+    return { object: toFederatedObject(row), outcome: 'created', ...notesOf(conversion) };
+  }
+
+  /** Writes `object` over the stored `existing` one (nothing when unchanged) and propagates it. */
+  private async update(kind: FederatedKind, object: FederatedObject, conversion: string[], existing: FederatedObjectEntity): Promise<ApplyResult> {
+    checkWritable(kind, object, existing);
+    const { spec, labels, annotations } = definitionOf(object);
     if (sameDefinition(existing, spec, labels, annotations)) {
-      return { object: toFederatedObject(existing), outcome: 'unchanged', ...notes };
+      return { object: toFederatedObject(existing), outcome: 'unchanged', ...notesOf(conversion) };
     }
-    const updated = await this.objects.updateSpec(existing.uid, { spec, labels, annotations }, expected ?? String(existing.resourceVersion));
+    const updated = await this.objects.updateSpec(existing.uid, { spec, labels, annotations }, object.metadata.resourceVersion ?? String(existing.resourceVersion));
     if (!updated) throw new DomainError(ErrorCode.Conflict, `${kind.singular} ${object.metadata.name} was modified concurrently; retry`);
     await this.reconciler.requestReconcile(existing.uid);
-    return { object: toFederatedObject(updated), outcome: 'configured', ...notes };
+    return { object: toFederatedObject(updated), outcome: 'configured', ...notesOf(conversion) };
+  }
+
+  /** What a write of `object` would do (over `existing`, or a creation), with its placement; nothing is stored. */
+  private async dryRun(kind: FederatedKind, object: FederatedObject, conversion: string[], existing: FederatedObjectEntity | null): Promise<ApplyResult> {
+    if (existing) checkWritable(kind, object, existing);
+    const { spec, labels, annotations } = definitionOf(object);
+    const works = existing ? await this.works.listForObject(existing.uid) : [];
+    const stored: FederatedObject = { ...object, metadata: { ...object.metadata, ...(existing ? { uid: existing.uid, resourceVersion: String(existing.resourceVersion) } : {}) } };
+    const unchanged = existing && sameDefinition(existing, spec, labels, annotations);
+    return {
+      object: stored,
+      outcome: !existing ? 'created' : unchanged ? 'unchanged' : 'configured',
+      ...notesOf(conversion),
+      dryRun: true,
+      plan: preview(await this.reconciler.decide(stored, works)),
+    };
   }
 
   private async require(kind: FederatedKind, namespace: string | undefined, name: string): Promise<FederatedObjectEntity> {
@@ -213,6 +215,42 @@ export class FederatedObjectsService {
     if (!row) throw DomainError.notFound(`${kind.singular} ${kind.namespaced ? `${namespace ?? 'default'}/` : ''}${name}`);
     return row;
   }
+}
+
+/** The stored row of a new object (generation 1, no status). */
+function newRow(kind: FederatedKind, object: FederatedObject): FederatedObjectEntity {
+  const now = new Date();
+  return {
+    uid: randomUUID(),
+    kind: kind.kind,
+    namespace: kind.namespaced ? (object.metadata.namespace ?? 'default') : '',
+    name: object.metadata.name,
+    ...definitionOf(object),
+    status: {},
+    generation: 1,
+    resourceVersion: '1',
+    deletingAt: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/** What users write: spec, labels, annotations. */
+function definitionOf(object: FederatedObject): { spec: Record<string, unknown>; labels: Record<string, string>; annotations: Record<string, string> } {
+  return { spec: object.spec as unknown as Record<string, unknown>, labels: object.metadata.labels ?? {}, annotations: object.metadata.annotations ?? {} };
+}
+
+/** Refuses a write over an object being deleted or with a stale `metadata.resourceVersion` (409). */
+function checkWritable(kind: FederatedKind, object: FederatedObject, existing: FederatedObjectEntity): void {
+  if (existing.deletingAt) throw new DomainError(ErrorCode.Conflict, `${kind.singular} ${object.metadata.name} is being deleted`);
+  const expected = object.metadata.resourceVersion;
+  if (expected !== undefined && expected !== String(existing.resourceVersion)) {
+    throw new DomainError(ErrorCode.Conflict, `${kind.singular} ${object.metadata.name} was modified (resourceVersion ${expected} is stale; current ${existing.resourceVersion})`);
+  }
+}
+
+function notesOf(conversion: string[]): { conversion?: string[] } {
+  return conversion.length ? { conversion } : {};
 }
 
 function sameDefinition(row: FederatedObjectEntity, spec: unknown, labels: unknown, annotations: unknown): boolean {

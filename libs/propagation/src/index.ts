@@ -9,5 +9,6 @@ export * from './observe.js';
 export * from './work-items.js';
 export * from './federated-object.mapper.js';
 export * from './reconcile.service.js';
+export * from './admission.js';
 export * from './federated-objects.service.js';
 export * from './resync.service.js';

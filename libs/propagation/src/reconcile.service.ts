@@ -170,9 +170,9 @@ export class ReconcileService {
   }
 
   private async reconcileNow(uid: string, attempt: number): Promise<void> {
-    const row = await this.objects.findByUid(uid);
-    if (!row) return;
-    const [clusters, works] = await Promise.all([this.directory.listClusters(), this.works.listForObject(uid)]);
+    const [stored, clusters] = await Promise.all([this.objects.findWithWorks(uid), this.directory.listClusters()]);
+    if (!stored) return;
+    const { object: row, works } = stored;
     const byName = new Map(clusters.map((c) => [c.name, c]));
     if (row.deletingAt) return this.finishDeletion(uid, works, byName);
 
@@ -308,7 +308,12 @@ export class ReconcileService {
     const member = await this.connections.for(work.cluster, timeoutMs);
     const manifest = work.manifest as unknown as MemberObject;
     const ref = { apiVersion: manifest.apiVersion, kind: manifest.kind, namespace: manifest.metadata?.namespace, name: String(manifest.metadata?.name) };
-    let live = await member.get(ref, timeoutMs);
+    // A work item applied before whose manifest changed (a spec edit, a re-plan) is applied at once: the
+    // adoption check below ran before its first apply, and the live object could not be left as it is.
+    const changedSinceApplied = work.appliedHash !== null && work.appliedHash !== work.hash;
+    // The watch cache serves it: a read a few ms old is as good as the quorum read (the apply below could
+    // race a concurrent writer either way), and it spares the member's etcd one read per object.
+    let live = changedSinceApplied ? undefined : await member.get(ref, timeoutMs, { fromCache: true });
     if (live && live.metadata?.labels?.[MANAGED_BY_LABEL] !== MANAGED_BY_VALUE) {
       const adopt = obj.spec.adoptExisting === true || obj.metadata.annotations?.[ADOPT_ANNOTATION] === 'true';
       if (!adopt) {
@@ -337,7 +342,7 @@ export class ReconcileService {
     const observed = observeLive(live);
     const previous = work.observed as Observed;
     if (live.kind === 'Service') {
-      const endpoints = await member.get({ apiVersion: 'v1', kind: 'Endpoints', namespace: live.metadata?.namespace, name: String(live.metadata?.name) }, timeoutMs);
+      const endpoints = await member.get({ apiVersion: 'v1', kind: 'Endpoints', namespace: live.metadata?.namespace, name: String(live.metadata?.name) }, timeoutMs, { fromCache: true });
       observed.readyEndpoints = readyEndpointsOf(endpoints);
     }
     if (previous.capacity !== undefined && previous.capacityAt !== undefined && Date.now() - previous.capacityAt < CAPACITY_TTL_MS) {

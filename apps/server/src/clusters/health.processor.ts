@@ -40,10 +40,10 @@ export class HealthProcessor extends WorkerHost implements OnApplicationBootstra
         return this.metrics.timeJob(QueueName.Health, name, async () => {
           const outcome = await this.monitor.probeCluster(payload.data.cluster);
           return { healthy: outcome.healthy, latencyMs: outcome.latencyMs, transitions: outcome.transitions.length };
-        });
+        }, job);
       }
       case HealthJob.Sync:
-        return this.metrics.timeJob(QueueName.Health, name, () => this.scheduler.sync());
+        return this.metrics.timeJob(QueueName.Health, name, () => this.scheduler.sync(), job);
       default: {
         const unknown: never = name;
         this.logger.warn({ jobId: job.id, job: String(unknown) }, 'unknown health job');

@@ -39,10 +39,10 @@ export class DnsProcessor extends WorkerHost implements OnApplicationBootstrap {
     const zone = payload.data.zone;
     switch (name) {
       case DnsJob.Publish:
-        await this.metrics.timeJob(QueueName.Dns, name, () => this.publisher.publishZone(zone)).catch(permanent);
+        await this.metrics.timeJob(QueueName.Dns, name, () => this.publisher.publishZone(zone), job).catch(permanent);
         return;
       case DnsJob.PublishRoute53:
-        await this.metrics.timeJob(QueueName.Dns, name, () => this.publisher.publishZoneToRoute53(zone)).catch(permanent);
+        await this.metrics.timeJob(QueueName.Dns, name, () => this.publisher.publishZoneToRoute53(zone), job).catch(permanent);
         return;
       default: {
         const unknown: never = name;

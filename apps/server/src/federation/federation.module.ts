@@ -2,7 +2,7 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { Role, type Config } from '#libs/config';
 import { FEDERATED_KINDS } from '#libs/federation';
 import { FederatedObjectRepository, PropagationWorkRepository } from '#libs/persistence';
-import { FederatedObjectsService, MemberClusterDirectory, MemberConnections, ReconcileService, ResyncService } from '#libs/propagation';
+import { FederatedObjectsService, MemberClusterDirectory, MemberConnections, PropagationAdmission, ReconcileService, ResyncService } from '#libs/propagation';
 import { federatedKindController } from './federated-kind.controller.js';
 import { PropagationScheduler } from './propagation.scheduler.js';
 import { ReconcileProcessor } from './reconcile.processor.js';
@@ -27,6 +27,7 @@ export class FederationModule {
       MemberConnections,
       ReconcileService,
       ResyncService,
+      PropagationAdmission,
       FederatedObjectsService,
     ];
     if (worker) providers.push(ReconcileProcessor, PropagationScheduler);

@@ -36,7 +36,7 @@ export class ReconcileProcessor extends WorkerHost implements OnApplicationBoots
     switch (name) {
       case ReconcileJob.Reconcile:
       case ReconcileJob.Refresh:
-        return this.metrics.timeJob(QueueName.Reconcile, name, () => this.reconciler.reconcile(payload.data.uid, payload.data.attempt ?? 0));
+        return this.metrics.timeJob(QueueName.Reconcile, name, () => this.reconciler.reconcile(payload.data.uid, payload.data.attempt ?? 0), job);
       default: {
         const unknown: never = name;
         this.logger.warn({ jobId: job.id, job: String(unknown) }, 'unknown reconcile job');

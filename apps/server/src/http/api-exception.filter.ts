@@ -25,6 +25,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     body.requestId = req.id;
     if (status >= 500) this.logger.error({ err: exception, requestId: req.id }, 'unhandled error');
     if (res.headersSent) return;
+    if (exception instanceof DomainError && exception.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
     res.status(status).json(body);
   }
 

@@ -18,8 +18,9 @@ export class AuditEventRepository {
     this.repo = dataSource.getRepository(AuditEventEntity);
   }
 
-  async append(event: Omit<AuditEventEntity, 'id'>): Promise<void> {
-    await this.repo.insert(event);
+  /** Appends records in one statement. */
+  async append(events: Omit<AuditEventEntity, 'id'>[]): Promise<void> {
+    if (events.length) await this.repo.insert(events);
   }
 
   /** Newest first. */

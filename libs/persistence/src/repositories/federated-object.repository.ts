@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, In, IsNull, Not, type Repository } from 'typeorm';
 import { FederatedObjectEntity } from '../entities/federated-object.entity.js';
 import { PropagationWorkEntity } from '../entities/propagation-work.entity.js';
-
-const UNIQUE_VIOLATION = '23505';
+import { toFederatedObjectEntity, toPropagationWorkEntity, worksAsJson, type FederatedObjectRow, type PropagationWorkJson } from './federated-object.rows.js';
 
 /** What a spec write changes. */
 export interface FederatedObjectChange {
@@ -21,16 +20,39 @@ export class FederatedObjectRepository {
     this.repo = dataSource.getRepository(FederatedObjectEntity);
   }
 
-  /** Inserts; returns false (nothing stored) when kind/namespace/name is taken. */
-  async insertIfAbsent(row: FederatedObjectEntity): Promise<boolean> {
-    try {
-      await this.repo.insert(row as never);
-      return true;
-    } catch (error) {
-      const code = (error as { code?: string; driverError?: { code?: string } }).code ?? (error as { driverError?: { code?: string } }).driverError?.code;
-      if (code === UNIQUE_VIOLATION) return false;
-      throw error;
-    }
+  /**
+   * Create-or-read in one statement: inserts `row` unless kind/namespace/name is taken, else returns the
+   * stored row. `null` when a concurrent transaction inserted the name after this statement's snapshot
+   * (neither inserted nor visible: the caller asks for a retry).
+   */
+  async insertOrGet(row: FederatedObjectEntity): Promise<{ inserted: true } | { inserted: false; existing: FederatedObjectEntity } | null> {
+    const [result] = (await this.dataSource.query(
+      `WITH inserted AS (
+         INSERT INTO federated_objects (uid, kind, namespace, name, labels, annotations, spec, status, generation, resource_version, deleting_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10, $11, $12, $13)
+         ON CONFLICT (kind, namespace, name) DO NOTHING
+         RETURNING uid
+       )
+       SELECT EXISTS (SELECT 1 FROM inserted) AS inserted, f.*
+         FROM (SELECT 1) AS one LEFT JOIN federated_objects f ON f.kind = $2 AND f.namespace = $3 AND f.name = $4`,
+      [
+        row.uid,
+        row.kind,
+        row.namespace,
+        row.name,
+        JSON.stringify(row.labels),
+        JSON.stringify(row.annotations),
+        JSON.stringify(row.spec),
+        JSON.stringify(row.status),
+        row.generation,
+        row.resourceVersion,
+        row.deletingAt,
+        row.createdAt,
+        row.updatedAt,
+      ],
+    )) as (FederatedObjectRow & { inserted: boolean })[];
+    if (result.inserted) return { inserted: true };
+    return result.uid ? { inserted: false, existing: toFederatedObjectEntity(result) } : null;
   }
 
   findByKey(kind: string, namespace: string, name: string): Promise<FederatedObjectEntity | null> {
@@ -39,6 +61,16 @@ export class FederatedObjectRepository {
 
   findByUid(uid: string): Promise<FederatedObjectEntity | null> {
     return this.repo.findOneBy({ uid });
+  }
+
+  /** The object and its work items (by cluster) in one round trip, for reconcile; null when it is gone. */
+  async findWithWorks(uid: string): Promise<{ object: FederatedObjectEntity; works: PropagationWorkEntity[] } | null> {
+    const [row] = (await this.dataSource.query(
+      `SELECT f.*, COALESCE((SELECT jsonb_agg(w ORDER BY w.cluster) FROM propagation_works w WHERE w.object_uid = f.uid), '[]'::jsonb) AS works
+         FROM federated_objects f WHERE f.uid = $1`,
+      [uid],
+    )) as (FederatedObjectRow & { works: PropagationWorkJson[] })[];
+    return row ? { object: toFederatedObjectEntity(row), works: row.works.map(toPropagationWorkEntity) } : null;
   }
 
   /** Objects of a kind (namespace undefined = every namespace), by namespace then name. */
@@ -95,24 +127,28 @@ export class FederatedObjectRepository {
 
   /**
    * Stores what one reconcile learned — its work rows and, when changed, the object's status — in one
-   * transaction with `synchronous_commit = off`: both are recomputable from the spec and the members
-   * (a commit lost in a crash only means one more idempotent apply), so they need not wait for the WAL
-   * flush. User writes (spec, deletion) stay fully durable.
+   * statement (one round trip, atomic) with `synchronous_commit = off`: both are recomputable from the
+   * spec and the members (a commit lost in a crash only means one more idempotent apply), so they need not
+   * wait for the WAL flush. User writes (spec, deletion) stay fully durable.
    */
   async recordReconcile(uid: string, works: PropagationWorkEntity[], status: Record<string, unknown> | undefined): Promise<void> {
     if (!works.length && !status) return;
-    await this.dataSource.transaction(async (manager) => {
-      await manager.query('SET LOCAL synchronous_commit = off');
-      if (works.length) await manager.getRepository(PropagationWorkEntity).upsert(works as never, ['objectUid', 'cluster']);
-      if (status) {
-        await manager
-          .createQueryBuilder()
-          .update(FederatedObjectEntity)
-          .set({ status: status as never })
-          .where('uid = :uid', { uid })
-          .execute();
-      }
-    });
+    // Data-modifying WITH clauses always run; the outer SELECT sets the commit mode of this statement's
+    // own transaction (`set_config(..., true)` lasts until its end, and the commit reads it).
+    await this.dataSource.query(
+      `WITH works AS (
+         INSERT INTO propagation_works (object_uid, cluster, manifest, hash, applied_hash, applied_at, state, error, observed, updated_at)
+         SELECT object_uid, cluster, manifest, hash, applied_hash, applied_at, state, error, observed, updated_at
+           FROM jsonb_to_recordset($2::jsonb) AS w(object_uid uuid, cluster text, manifest jsonb, hash text, applied_hash text, applied_at timestamptz, state text, error text, observed jsonb, updated_at timestamptz)
+         ON CONFLICT (object_uid, cluster) DO UPDATE SET
+           manifest = EXCLUDED.manifest, hash = EXCLUDED.hash, applied_hash = EXCLUDED.applied_hash, applied_at = EXCLUDED.applied_at,
+           state = EXCLUDED.state, error = EXCLUDED.error, observed = EXCLUDED.observed, updated_at = EXCLUDED.updated_at
+       ), status AS (
+         UPDATE federated_objects SET status = $3::jsonb WHERE uid = $1 AND $3::jsonb IS NOT NULL
+       )
+       SELECT set_config('synchronous_commit', 'off', true)`,
+      [uid, worksAsJson(works), status ? JSON.stringify(status) : null],
+    );
   }
 
   /** Marks the object deleting (idempotent); returns the row, or null when it does not exist. */
