@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '#libs/config';
-import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, liveMatchesManifest, stableStringify, type FederatedStatus } from '#libs/federation';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, liveMatchesManifest, stableStringify } from '#libs/federation';
 import type { MemberObject } from '#libs/kube';
 import { FederatedObjectRepository, PropagationWorkRepository, type PropagationWorkEntity } from '#libs/persistence';
 import { MemberClusterDirectory } from './member-cluster-directory.js';
@@ -41,10 +41,7 @@ export class ResyncService {
     const stale = new Set<string>();
     for (const uid of await this.objects.deletingUids()) stale.add(uid);
     // Objects that have not converged (e.g. created while no cluster was Ready) get another try.
-    for (const row of await this.objects.list()) {
-      const status = row.status as unknown as FederatedStatus | undefined;
-      if (!status?.conditions?.length || status.conditions.some((c) => c.type !== 'Unschedulable' && c.status !== 'True')) stale.add(row.uid);
-    }
+    for (const uid of await this.objects.unconvergedUids()) stale.add(uid);
     const clusters = (await this.directory.listClusters()).filter((c) => c.ready);
     report.clusters = clusters.length;
     const timeoutMs = this.config.propagation.memberTimeoutMs;

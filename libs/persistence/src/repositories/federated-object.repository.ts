@@ -173,6 +173,25 @@ export class FederatedObjectRepository {
     return (await this.repo.countBy({ uid })) === 0;
   }
 
+  /**
+   * Objects that have not converged: no conditions yet (never reconciled, e.g. created while no cluster
+   * was Ready) or a condition other than `Unschedulable` not `True`. Selected in SQL, so a resync pass does
+   * not read every spec.
+   */
+  async unconvergedUids(): Promise<string[]> {
+    const rows = (await this.dataSource.query(
+      `WITH objects AS (
+         SELECT uid, CASE WHEN jsonb_typeof(status->'conditions') = 'array' THEN status->'conditions' ELSE '[]'::jsonb END AS conditions
+           FROM federated_objects
+       )
+       SELECT uid FROM objects
+        WHERE jsonb_array_length(conditions) = 0
+           OR EXISTS (SELECT 1 FROM jsonb_array_elements(conditions) c
+                       WHERE c->>'type' IS DISTINCT FROM 'Unschedulable' AND c->>'status' IS DISTINCT FROM 'True')`,
+    )) as { uid: string }[];
+    return rows.map((r) => r.uid);
+  }
+
   /** Uids of objects still being deleted (a restart resumes them). */
   async deletingUids(): Promise<string[]> {
     const rows = await this.repo.find({ select: { uid: true }, where: { deletingAt: Not(IsNull()) } });
