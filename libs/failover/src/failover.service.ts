@@ -12,11 +12,11 @@ import {
   type PropagationWorkEntity,
 } from '#libs/persistence';
 import { ReconcileService, desiredReplicasOf, isReplicaWork, toFederatedObject, writtenOffOf, type Observed } from '#libs/propagation';
+import { EventReason, EventType, FederationEventsService } from '#libs/events';
 import { QueueName, QueueService } from '#libs/queues';
 import { ClusterConditionType, ConditionStatus, type ClusterConditionTransition, type ClusterStatus } from '#libs/registry';
 import { DnsPublishRequester } from './dns-publish.js';
 import { clustersInZone, describeMove, zonesDown, type FailoverCluster, type ReplicaCounts } from './failover-decisions.js';
-import { EventReason, EventType, FederationEventsService } from './federation-events.service.js';
 
 /** Job names of the `failover` queue. */
 export enum FailoverJob {

@@ -1,9 +1,8 @@
 /**
  * `#libs/failover` — rebalancing federated workloads when clusters or zones fail and come back:
  * pure decisions (zone-down, the human line of a move), the failover service driven by
- * stored state, and the events a person reads (`GET /api/v1/events`).
+ * stored state.
  */
 export * from './failover-decisions.js';
-export * from './federation-events.service.js';
 export * from './dns-publish.js';
 export * from './failover.service.js';

@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { AccessRole } from '#libs/auth';
-import { FederationEventsService } from '#libs/failover';
+import { FederationEventsService } from '#libs/events';
 import { Roles } from '../auth/access.decorators.js';
 import { parseInput, sinceParam } from '../auth/zod-input.js';
 

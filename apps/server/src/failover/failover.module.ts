@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { Role, type Config } from '#libs/config';
-import { DnsPublishRequester, FailoverService, FederationEventsService } from '#libs/failover';
+import { FederationEventsService } from '#libs/events';
+import { DnsPublishRequester, FailoverService } from '#libs/failover';
 import { ClusterRepository, FederatedObjectRepository, FederationEventRepository, PropagationWorkRepository, WorkloadLocks } from '#libs/persistence';
 import { DnsPublishAdapter } from './dns-publish.adapter.js';
 import { EventsController } from './events.controller.js';
