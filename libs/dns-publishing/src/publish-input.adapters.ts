@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { isValidPortName, type PortInput } from '#libs/dns';
 import { findFederatedKind } from '#libs/federation';
 import { FederatedObjectsService, ReconcileService } from '#libs/propagation';
-import { ClusterConditionType, ClustersService, ConditionStatus } from '#libs/registry';
+import { ClustersService } from '#libs/registry';
 import { ClusterTopologySource, ServiceEndpointSource, type ClusterTopologyView, type ServiceEndpointsView } from './publish-inputs.js';
 
 const PROTOCOLS = new Set(['TCP', 'UDP', 'SCTP']);
@@ -53,12 +53,6 @@ export class RegistryClusterTopologySource extends ClusterTopologySource {
   }
 
   async listClusters(): Promise<ClusterTopologyView[]> {
-    const list = await this.clusters.list();
-    return list.items.map((c) => ({
-      name: c.metadata.name,
-      ready: c.status.conditions?.some((x) => x.type === ClusterConditionType.Ready && x.status === ConditionStatus.True) ?? false,
-      region: c.status.region ?? c.spec.region,
-      zones: c.status.zones?.length ? c.status.zones : (c.spec.zones ?? []),
-    }));
+    return (await this.clusters.views()).map((c) => ({ name: c.name, ready: c.ready, region: c.region, zones: c.zones }));
   }
 }

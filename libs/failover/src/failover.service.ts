@@ -3,7 +3,6 @@ import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/comm
 import { AppConfig } from '#libs/config';
 import { failoverDelay, failoverDueInMs, federatedObjectKey, schedulesReplicas, totalReplicasOf, type FederatedObject } from '#libs/federation';
 import {
-  ClusterRepository,
   FederatedObjectRepository,
   FederationEventRepository,
   PropagationWorkRepository,
@@ -14,7 +13,7 @@ import {
 import { ReconcileService, desiredReplicasOf, isReplicaWork, toFederatedObject, writtenOffOf, type Observed } from '#libs/propagation';
 import { EventReason, EventType, FederationEventsService } from '#libs/events';
 import { QueueName, QueueService } from '#libs/queues';
-import { ClusterConditionType, ConditionStatus, type ClusterConditionTransition, type ClusterStatus } from '#libs/registry';
+import { ClusterConditionType, ClustersService, ConditionStatus, type ClusterConditionTransition } from '#libs/registry';
 import { DnsPublishRequester } from './dns-publish.js';
 import { clustersInZone, describeMove, zonesDown, type FailoverCluster, type ReplicaCounts } from './failover-decisions.js';
 
@@ -92,7 +91,7 @@ export class FailoverService implements BeforeApplicationShutdown {
   constructor(
     private readonly objects: FederatedObjectRepository,
     private readonly works: PropagationWorkRepository,
-    private readonly clusterRows: ClusterRepository,
+    private readonly registry: ClustersService,
     private readonly reconciler: ReconcileService,
     private readonly queues: QueueService,
     private readonly events: FederationEventsService,
@@ -384,19 +383,7 @@ export class FailoverService implements BeforeApplicationShutdown {
   }
 
   private async clusterInfos(): Promise<ClusterInfo[]> {
-    const rows = await this.clusterRows.findAll();
-    return rows.map((r) => {
-      const status = r.status as unknown as Partial<ClusterStatus>;
-      const ready = status.conditions?.find((c) => c.type === ClusterConditionType.Ready);
-      const spec = r.spec as { zones?: string[] };
-      return {
-        name: r.name,
-        labels: r.labels ?? {},
-        ready: ready?.status === ConditionStatus.True,
-        readySinceMs: ready?.lastTransitionTime ? Date.parse(ready.lastTransitionTime) : 0,
-        zones: status.zones?.length ? status.zones : (spec.zones ?? []),
-      };
-    });
+    return (await this.registry.views()).map((c) => ({ name: c.name, labels: c.labels, ready: c.ready, readySinceMs: c.readinessSinceMs, zones: c.zones }));
   }
 }
 

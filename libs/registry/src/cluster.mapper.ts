@@ -51,13 +51,3 @@ export function toClusterResource(row: StoredCluster): ClusterResource {
     status: { conditions: status.conditions ?? [], zones: status.zones ?? [], ...status } as ClusterStatus,
   };
 }
-
-/** A condition of a status, if present. */
-export function conditionOf(status: Pick<ClusterStatus, 'conditions'> | undefined, type: ClusterConditionType): ClusterCondition | undefined {
-  return status?.conditions?.find((c) => c.type === type);
-}
-
-/** True when the cluster's Ready condition is True. */
-export function isClusterReady(resource: Pick<ClusterResource, 'status'>): boolean {
-  return conditionOf(resource.status, ClusterConditionType.Ready)?.status === ConditionStatus.True;
-}

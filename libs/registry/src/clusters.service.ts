@@ -6,6 +6,7 @@ import { createMemberClient, type GuardedLookup, type MemberClient, type MemberC
 import { ClusterRepository, type ClusterEntity } from '#libs/persistence';
 import { applyMergePatch, parseRegisterBody, validateDefinition } from './cluster-input.js';
 import { initialClusterStatus, toClusterResource } from './cluster.mapper.js';
+import { toClusterView, type ClusterView } from './cluster-view.js';
 import { ClusterRegistryEvents } from './cluster-registry.events.js';
 import {
   CLUSTER_API_VERSION,
@@ -155,6 +156,11 @@ export class ClustersService {
       message: t.message,
       time: t.occurredAt.toISOString(),
     }));
+  }
+
+  /** The one view of every registered cluster (ready, schedulable, zones, region, why not), by name. */
+  async views(): Promise<ClusterView[]> {
+    return (await this.repository.findAll()).map(toClusterView);
   }
 
   /** Clusters whose Ready condition is True (placement and failover input). */

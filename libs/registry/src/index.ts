@@ -1,5 +1,6 @@
 export * from './cluster.types.js';
 export * from './cluster.mapper.js';
+export * from './cluster-view.js';
 export * from './cluster-input.js';
 export * from './cluster-registry.events.js';
 export * from './clusters.service.js';

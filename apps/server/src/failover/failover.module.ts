@@ -2,7 +2,7 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { Role, type Config } from '#libs/config';
 import { FederationEventsService } from '#libs/events';
 import { DnsPublishRequester, FailoverService } from '#libs/failover';
-import { ClusterRepository, FederatedObjectRepository, FederationEventRepository, PropagationWorkRepository, WorkloadLocks } from '#libs/persistence';
+import { FederatedObjectRepository, FederationEventRepository, PropagationWorkRepository, WorkloadLocks } from '#libs/persistence';
 import { DnsPublishAdapter } from './dns-publish.adapter.js';
 import { EventsController } from './events.controller.js';
 import { FailoverProcessor } from './failover.processor.js';
@@ -22,7 +22,6 @@ export class FailoverModule {
       FederationEventRepository,
       FederatedObjectRepository,
       PropagationWorkRepository,
-      ClusterRepository,
       WorkloadLocks,
       FederationEventsService,
       DnsPublishAdapter,

@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import type { MemberCredentials } from '#libs/kube';
 import { MemberClusterDirectory, type MemberClusterInfo } from '#libs/propagation';
-import { ClusterConditionType, ConditionStatus, ClustersService } from '#libs/registry';
+import { ClustersService } from '#libs/registry';
 
 /** Short caches: reconcile asks once per object, and a burst of objects must not mean a burst of queries. */
 const LIST_TTL_MS = 500;
 const CREDENTIALS_TTL_MS = 5_000;
 
 /**
- * Propagation's view of the cluster registry: names, labels, Ready (condition Ready=True) and
- * schedulable (not cordoned), and decrypted credentials. Health transitions trigger a re-plan
+ * Propagation's view of the cluster registry (the registry's `ClusterView`: names, labels, Ready,
+ * schedulable, NotReady since), and decrypted credentials. Health transitions trigger a re-plan
  * separately (PropagationScheduler), so the short list cache never delays a failover by more than 0.5 s.
  */
 @Injectable()
@@ -24,19 +24,14 @@ export class RegistryClusterDirectory extends MemberClusterDirectory {
   listClusters(): Promise<MemberClusterInfo[]> {
     const now = Date.now();
     if (!this.list || now - this.list.at > LIST_TTL_MS) {
-      const value = this.clusters.list().then((l) =>
-        l.items.map((c) => {
-          const condition = c.status.conditions?.find((x) => x.type === ClusterConditionType.Ready);
-          const ready = condition?.status === ConditionStatus.True;
-          const since = !ready && condition?.lastTransitionTime ? Date.parse(condition.lastTransitionTime) : NaN;
-          return {
-            name: c.metadata.name,
-            labels: c.metadata.labels ?? {},
-            ready,
-            schedulable: c.spec.unschedulable !== true,
-            ...(Number.isFinite(since) ? { notReadySince: since } : {}),
-          };
-        }),
+      const value = this.clusters.views().then((views) =>
+        views.map((c) => ({
+          name: c.name,
+          labels: c.labels,
+          ready: c.ready,
+          schedulable: c.schedulable,
+          ...(c.notReadySince !== undefined ? { notReadySince: c.notReadySince } : {}),
+        })),
       );
       value.catch(() => (this.list = undefined));
       this.list = { at: now, value };
