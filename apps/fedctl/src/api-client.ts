@@ -19,11 +19,11 @@ export class ApiClient {
     return this.settings.server;
   }
 
-  async request<T>(method: string, path: string, body?: unknown, query?: Record<string, string | undefined>): Promise<T> {
+  async request<T>(method: string, path: string, body?: unknown, query?: Record<string, string | undefined>, contentType = 'application/json'): Promise<T> {
     const url = new URL(this.settings.server + path);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (body !== undefined) headers['content-type'] = contentType;
     if (this.settings.token) headers.authorization = `Bearer ${this.settings.token}`;
     let res: Response;
     for (let attempt = 0; ; attempt++) {
@@ -56,8 +56,9 @@ export class ApiClient {
   put<T>(path: string, body: unknown): Promise<T> {
     return this.request<T>('PUT', path, body);
   }
+  /** A JSON merge patch (RFC 7386), sent as kubectl --type merge sends it. */
   patch<T>(path: string, body: unknown): Promise<T> {
-    return this.request<T>('PATCH', path, body);
+    return this.request<T>('PATCH', path, body, undefined, 'application/merge-patch+json');
   }
   delete<T>(path: string): Promise<T> {
     return this.request<T>('DELETE', path);

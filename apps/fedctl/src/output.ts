@@ -22,7 +22,8 @@ export function exitCodeFor(error: unknown): number {
 export function printError(error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`error: ${message}\n`);
-  if (error instanceof DomainError && error.details.length > 1) {
+  // Invalid errors name their one field in the message already; others (a 409's stale resourceVersion) do not.
+  if (error instanceof DomainError && (error.details.length > 1 || (error.details.length === 1 && !message.includes(error.details[0].message)))) {
     for (const d of error.details) process.stderr.write(`  ${d.path}: ${d.message}\n`);
   }
 }

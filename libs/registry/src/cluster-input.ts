@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DomainError, type FieldProblem } from '#libs/common';
+import { DomainError, ErrorCode, type FieldProblem } from '#libs/common';
 import { labelKeyProblem, validateLabels } from '#libs/common';
 import { CLUSTER_API_VERSION, CLUSTER_KIND, TaintEffect, type ClusterCredentialsInput, type ClusterSpec, type HealthCheckSpec } from './cluster.types.js';
 import { serverUrlProblems } from './server-url.js';
@@ -92,13 +92,17 @@ export interface ClusterDefinition {
 
 /** zod issues → field problems with dotted paths under `prefix`. */
 export function zodProblems(error: z.ZodError, prefix = ''): FieldProblem[] {
-  return error.issues.map((issue) => {
-    const path = [prefix, ...issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))]
+  const pathOf = (segments: readonly PropertyKey[]) =>
+    [prefix, ...segments.map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))]
       .filter(Boolean)
       .join('.')
-      .replace(/\.\[/g, '[');
-    return { path: path || prefix || '(body)', message: issue.message };
-  });
+      .replace(/\.\[/g, '[') || '(body)';
+  return error.issues.flatMap((issue) =>
+    // An unknown key is named by its own path, as for every other bad field.
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ path: pathOf([...issue.path, key]), message: 'unknown field' }))
+      : [{ path: pathOf(issue.path), message: issue.message }],
+  );
 }
 
 /** Parses a registration body's shape (names, labels, spec fields). Throws Invalid naming every bad field. */
@@ -151,16 +155,120 @@ export function validateDefinition(input: {
 
 /**
  * JSON merge patch (RFC 7386), pure: objects merge recursively, `null` deletes a key, anything else
- * (arrays included) replaces.
+ * (arrays included) replaces. A key whose value is `undefined` is absent (JSON has no undefined), so it
+ * leaves the target's value alone: `{ labels: undefined }` never erases labels.
  */
 export function applyMergePatch(target: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
-  const base: Record<string, unknown> = target && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  const base: Record<string, unknown> = isPlainObject(target) ? { ...target } : {};
   for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
+    if (value === undefined) continue;
     if (value === null) delete base[key];
     else base[key] = applyMergePatch(base[key], value);
   }
   return base;
+}
+
+/** A cluster merge patch, checked for shape: what it changes and its preconditions. */
+export interface ClusterPatch {
+  /** Merge patch of `metadata.labels`; absent leaves them alone, `null` removes every label. */
+  labels?: Record<string, unknown> | null;
+  /** Merge patch of `spec` without credentials; absent leaves the spec alone. */
+  spec?: Record<string, unknown>;
+  /** New credentials, replacing the stored ones as a whole (`null` members dropped); absent keeps them. */
+  credentials?: unknown;
+  /** Precondition: the cluster's current `metadata.resourceVersion`. */
+  resourceVersion?: string;
+  /** Precondition: the cluster's `metadata.uid` (guards against a deleted and re-registered namesake). */
+  uid?: string;
+}
+
+/** Top-level keys a cluster patch may carry; `status` is written by the control plane and ignored, as in Kubernetes. */
+const PATCH_KEYS = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
+/** `metadata` keys a cluster patch may carry; `creationTimestamp` is read-only and ignored. */
+const PATCH_METADATA_KEYS = new Set(['name', 'uid', 'labels', 'resourceVersion', 'creationTimestamp']);
+/** Resource versions are decimal counters (bigint in the database). */
+const RESOURCE_VERSION_PATTERN = /^[0-9]{1,18}$/;
+
+/**
+ * Checks the shape of a cluster merge patch (RFC 7386) for the cluster `name` and splits it into what it
+ * changes and its preconditions. Field values are validated after merging ({@link validateDefinition}).
+ * Throws Invalid naming every bad field.
+ */
+export function parseClusterPatch(name: string, body: unknown): ClusterPatch {
+  if (!isPlainObject(body)) throw DomainError.invalid([{ path: '(body)', message: 'must be a JSON merge patch object (RFC 7386)' }], 'invalid patch');
+  const problems: FieldProblem[] = [];
+  const patch: ClusterPatch = {};
+  for (const key of Object.keys(body)) if (!PATCH_KEYS.has(key)) problems.push({ path: key, message: 'unknown field (a cluster patch has metadata and spec)' });
+  if (body.apiVersion != null && body.apiVersion !== CLUSTER_API_VERSION) problems.push({ path: 'apiVersion', message: `must be ${CLUSTER_API_VERSION}` });
+  if (body.kind != null && body.kind !== CLUSTER_KIND) problems.push({ path: 'kind', message: `must be ${CLUSTER_KIND}` });
+
+  const metadata = body.metadata;
+  if (metadata === null || (metadata !== undefined && !isPlainObject(metadata))) {
+    problems.push({ path: 'metadata', message: 'must be an object' });
+  } else if (metadata !== undefined) {
+    for (const key of Object.keys(metadata)) {
+      if (!PATCH_METADATA_KEYS.has(key)) problems.push({ path: `metadata.${key}`, message: 'unknown field (a cluster has name, uid, labels and resourceVersion)' });
+    }
+    if (metadata.name !== undefined && metadata.name !== name) problems.push({ path: 'metadata.name', message: 'is immutable' });
+    if (metadata.uid != null) {
+      if (typeof metadata.uid !== 'string') problems.push({ path: 'metadata.uid', message: 'must be a string' });
+      else patch.uid = metadata.uid;
+    }
+    if (metadata.resourceVersion != null) {
+      if (typeof metadata.resourceVersion !== 'string' || !RESOURCE_VERSION_PATTERN.test(metadata.resourceVersion)) {
+        problems.push({ path: 'metadata.resourceVersion', message: 'must be a resourceVersion the API returned (a decimal string such as "12")' });
+      } else patch.resourceVersion = metadata.resourceVersion;
+    }
+    if (metadata.labels === null) patch.labels = null;
+    else if (metadata.labels !== undefined) {
+      if (!isPlainObject(metadata.labels)) problems.push({ path: 'metadata.labels', message: 'must be an object of string values (null removes a label)' });
+      else patch.labels = metadata.labels;
+    }
+  }
+
+  const spec = body.spec;
+  if (spec === null || (spec !== undefined && !isPlainObject(spec))) {
+    problems.push({ path: 'spec', message: 'must be an object (a cluster always has a spec)' });
+  } else if (spec !== undefined) {
+    const { credentials, ...rest } = spec;
+    if (Object.keys(rest).length) patch.spec = rest;
+    if (credentials === null) {
+      problems.push({ path: 'spec.credentials', message: 'cannot be removed (the federation needs them to reach the member): give new ones to replace them' });
+    } else if (credentials !== undefined) {
+      patch.credentials = isPlainObject(credentials) ? applyMergePatch({}, credentials) : credentials;
+    }
+  }
+  if (problems.length) throw DomainError.invalid(problems, 'invalid patch');
+  return patch;
+}
+
+/**
+ * The labels and spec of a stored cluster after a patch: each part the patch does not name is kept as
+ * stored (a spec-only patch keeps every label). Not validated yet: pass the result to
+ * {@link validateDefinition}.
+ */
+export function mergeClusterPatch(
+  stored: { labels: Record<string, string>; spec: Record<string, unknown> },
+  patch: Pick<ClusterPatch, 'labels' | 'spec'>,
+): { labels: Record<string, unknown>; spec: Record<string, unknown> } {
+  return {
+    labels: patch.labels === undefined ? { ...stored.labels } : ((applyMergePatch(stored.labels, patch.labels) ?? {}) as Record<string, unknown>),
+    spec: patch.spec === undefined ? { ...stored.spec } : (applyMergePatch(stored.spec, patch.spec) as Record<string, unknown>),
+  };
+}
+
+/** The 409 of a write whose `metadata.resourceVersion` precondition no longer holds (kubectl's wording). */
+export function clusterModifiedError(name: string, detail?: FieldProblem): DomainError {
+  return new DomainError(
+    ErrorCode.Conflict,
+    `Operation cannot be fulfilled on clusters "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+    detail ? [detail] : [],
+  );
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 function dropUndefined<T extends Record<string, unknown>>(value: T): T {

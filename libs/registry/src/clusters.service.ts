@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { DomainError, ErrorCode, type FieldProblem } from '#libs/common';
+import { DomainError, ErrorCode } from '#libs/common';
 import { AppConfig } from '#libs/config';
 import { createMemberClient, type GuardedLookup, type MemberClient, type MemberCredentials } from '#libs/kube';
 import { ClusterRepository, type ClusterEntity } from '#libs/persistence';
-import { applyMergePatch, parseRegisterBody, validateDefinition } from './cluster-input.js';
+import { clusterModifiedError, mergeClusterPatch, parseClusterPatch, parseRegisterBody, validateDefinition } from './cluster-input.js';
 import { initialClusterStatus, toClusterResource } from './cluster.mapper.js';
 import { toClusterView, type ClusterView } from './cluster-view.js';
 import { ClusterRegistryEvents } from './cluster-registry.events.js';
@@ -22,6 +22,12 @@ import { Keyring } from './keyring.js';
 import { parseUploadedKubeconfig as parseKubeconfigUpload } from './kubeconfig-upload.js';
 import { matchesLabelSelector, parseLabelSelector } from '#libs/common';
 import { checkServerUrl, guardedLookup, systemResolver, type HostResolver } from './server-url.js';
+
+/**
+ * Compare-and-set rounds of a patch before it gives up with 409. A lost round means another patch of the
+ * cluster succeeded, so up to this many concurrent patches of one cluster all get through.
+ */
+const MAX_PATCH_ATTEMPTS = 10;
 
 /** Outcome of {@link ClustersService.reencryptAll}. */
 export interface ReencryptReport {
@@ -102,36 +108,46 @@ export class ClustersService {
   /**
    * Merge-patch (RFC 7386) of `metadata.labels` and `spec` (labels, taints, cordon via
    * `spec.unschedulable`, health-check overrides, and — for `fedctl join` re-runs — server, CA and
-   * credentials). `spec.credentials`, when present, replaces the stored credentials as a whole.
+   * credentials): absent keys stay as stored, `null` removes, objects merge, arrays replace.
+   * `spec.credentials`, when present, replaces the stored credentials as a whole.
+   *
+   * `metadata.resourceVersion` (and `metadata.uid`), when present, is a precondition: 409 when the cluster
+   * is no longer at it. The write is a compare-and-set on the version read, so two patches made against
+   * the same version cannot both succeed; without a precondition a lost race is merged again onto the
+   * newer row, so concurrent patches of different fields (two labels) never drop each other.
    */
   async patch(name: string, body: unknown): Promise<ClusterResource> {
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw DomainError.invalid([{ path: '(body)', message: 'must be a JSON merge patch object' }]);
-    const patch = body as { metadata?: { name?: unknown; labels?: unknown }; spec?: Record<string, unknown> | null };
-    const problems: FieldProblem[] = [];
-    if (patch.metadata?.name !== undefined && patch.metadata.name !== name) problems.push({ path: 'metadata.name', message: 'is immutable' });
-    if (patch.spec !== undefined && (patch.spec === null || typeof patch.spec !== 'object' || Array.isArray(patch.spec))) problems.push({ path: 'spec', message: 'must be an object' });
-    if (problems.length) throw DomainError.invalid(problems, 'invalid patch');
+    const patch = parseClusterPatch(name, body);
+    for (let attempt = 1; ; attempt++) {
+      const row = await this.require(name);
+      const current = String(row.resourceVersion);
+      if (patch.uid !== undefined && patch.uid !== row.uid) {
+        throw clusterModifiedError(name, { path: 'metadata.uid', message: `is ${patch.uid}, but the cluster "${name}" now has uid ${row.uid} (it was removed and registered again)` });
+      }
+      if (patch.resourceVersion !== undefined && patch.resourceVersion !== current) {
+        throw clusterModifiedError(name, { path: 'metadata.resourceVersion', message: `is ${patch.resourceVersion}, but the cluster is at ${current}: get it again and reapply your change` });
+      }
+      const merged = mergeClusterPatch({ labels: row.labels, spec: row.spec }, patch);
+      const credentials = patch.credentials !== undefined ? patch.credentials : this.decryptCredentials(row);
+      const definition = validateDefinition({ name, labels: merged.labels, spec: merged.spec, credentials });
+      if (definition.spec.server !== (row.spec as { server?: string }).server) await this.assertReachableAddress(definition.spec.server);
 
-    const row = await this.require(name);
-    const { credentials: newCredentials, ...specPatch } = patch.spec ?? {};
-    const merged = applyMergePatch({ labels: row.labels, spec: row.spec }, { labels: patch.metadata?.labels, spec: specPatch }) as {
-      labels: unknown;
-      spec: Record<string, unknown>;
-    };
-    const credentials = newCredentials !== undefined ? newCredentials : this.decryptCredentials(row);
-    const definition = validateDefinition({ name, labels: merged.labels ?? {}, spec: merged.spec ?? {}, credentials });
-    if (definition.spec.server !== (row.spec as { server?: string }).server) await this.assertReachableAddress(definition.spec.server);
-
-    const updated = await this.repository.updateDefinition(row.uid, {
-      labels: definition.labels,
-      spec: definition.spec as unknown as Record<string, unknown>,
-      ...(newCredentials !== undefined
-        ? { credentials: this.keyring.encrypt(JSON.stringify(definition.credentials), aad(row.uid)), credentialsKeyId: this.keyring.currentKeyId }
-        : {}),
-    });
-    this.logger.log({ cluster: name, credentialsChanged: newCredentials !== undefined }, 'cluster updated');
-    this.events.emit({ type: 'updated', cluster: name, clusterUid: row.uid });
-    return toClusterResource(updated);
+      const updated = await this.repository.updateDefinition(row.uid, current, {
+        labels: definition.labels,
+        spec: definition.spec as unknown as Record<string, unknown>,
+        ...(patch.credentials !== undefined
+          ? { credentials: this.keyring.encrypt(JSON.stringify(definition.credentials), aad(row.uid)), credentialsKeyId: this.keyring.currentKeyId }
+          : {}),
+      });
+      if (updated) {
+        this.logger.log({ cluster: name, resourceVersion: updated.resourceVersion, credentialsChanged: patch.credentials !== undefined }, 'cluster updated');
+        this.events.emit({ type: 'updated', cluster: name, clusterUid: row.uid });
+        return toClusterResource(updated);
+      }
+      // Another write got in between the read and the compare-and-set. With a precondition the next
+      // round answers 409 (or 404); without one, merge again onto what is stored now.
+      if (attempt >= MAX_PATCH_ATTEMPTS) throw clusterModifiedError(name);
+    }
   }
 
   async delete(name: string): Promise<ClusterResource> {

@@ -19,4 +19,7 @@ export const registrars: CommandRegistrar[] = [
   (await import('./apply.command.js')).register,
   (await import('./delete.command.js')).register,
   (await import('./dns.command.js')).register,
+  (await import('./patch.command.js')).register,
+  (await import('./label.command.js')).register,
+  (await import('./cordon.command.js')).register,
 ];

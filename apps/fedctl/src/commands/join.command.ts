@@ -65,9 +65,10 @@ export function register(program: Command): void {
       progress.start(existing ? `updating cluster "${name}"` : `registering cluster "${name}"`);
       try {
         if (existing) {
-          // Merge patch: null clears what this join no longer provides (a CA, or the insecure opt-in).
-          await api.patch(`/api/v1/clusters/${name}`, {
-            metadata: { labels },
+          // Merge patch of only what join provides: the connection (null clears a CA or insecure opt-in it no
+          // longer provides) and the --label values given. Other labels, taints, cordon stay as they are.
+          await api.patch(`/api/v1/clusters/${encodeURIComponent(name)}`, {
+            ...(Object.keys(labels).length ? { metadata: { labels } } : {}),
             spec: { ...spec, caData: spec.caData ?? null, insecureSkipTLSVerify: target.insecureSkipTLSVerify ? true : null },
           });
         }

@@ -53,9 +53,12 @@ export class RegisterClusterDto {
 }
 
 export class PatchClusterDto {
-  @ApiPropertyOptional({ description: 'labels: merge patch, null removes a label', example: { labels: { env: 'prod', old: null } } })
-  metadata?: { labels?: Record<string, string | null> };
-  @ApiPropertyOptional({ type: ClusterSpecInputDto, description: 'merge patch of the spec (taints, unschedulable, healthCheck, ...)' })
+  @ApiPropertyOptional({
+    description: 'labels: merge patch, null removes a label; resourceVersion (optional): precondition, 409 when the cluster changed since',
+    example: { labels: { env: 'prod', old: null }, resourceVersion: '12' },
+  })
+  metadata?: { labels?: Record<string, string | null>; resourceVersion?: string };
+  @ApiPropertyOptional({ type: ClusterSpecInputDto, description: 'merge patch of the spec (taints, unschedulable, healthCheck, ...); null resets a field to its default' })
   spec?: Partial<ClusterSpecInputDto>;
 }
 

@@ -1,8 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, UnsupportedMediaTypeException } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConflictResponse, ApiConsumes, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { DomainError } from '#libs/common';
 import { ClustersService } from '#libs/registry';
 import { ClusterDto, ClusterHistoryDto, ClusterListDto, PatchClusterDto, RegisterClusterDto } from './cluster.dto.js';
+
+/** Media types of a cluster PATCH: a JSON merge patch (kubectl --type merge sends the first). */
+const PATCH_CONTENT_TYPES = ['application/merge-patch+json', 'application/json'];
 
 /** `/api/v1/clusters`: the member cluster registry (thin adapter over ClustersService). */
 @ApiTags('clusters')
@@ -45,10 +48,25 @@ export class ClustersController {
   }
 
   @Patch(':name')
-  @ApiOperation({ summary: 'Update labels, taints, cordon (spec.unschedulable), health checks: JSON merge patch' })
+  @ApiOperation({
+    summary: 'Update labels, taints, cordon (spec.unschedulable), health checks: JSON merge patch (RFC 7386)',
+    description:
+      'Content-Type application/merge-patch+json or application/json. Absent keys stay as stored, null removes, objects merge, ' +
+      'arrays replace. metadata.resourceVersion, when given, is a precondition: 409 Conflict when the cluster changed since.',
+  })
+  @ApiConsumes(...PATCH_CONTENT_TYPES)
   @ApiBody({ type: PatchClusterDto })
   @ApiOkResponse({ type: ClusterDto })
-  patch(@Param('name') name: string, @Body() body: unknown) {
+  @ApiConflictResponse({ description: 'metadata.resourceVersion is stale: the cluster was modified since it was read' })
+  patch(@Param('name') name: string, @Body() body: unknown, @Headers('content-type') contentType?: string) {
+    const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
+    if (mediaType && !PATCH_CONTENT_TYPES.includes(mediaType)) {
+      // kubectl's default (strategic merge) and JSON patch (RFC 6902) are parsed as JSON too; refuse them
+      // rather than read them as a merge patch (the Kubernetes API does the same for custom resources).
+      throw new UnsupportedMediaTypeException(
+        `cluster PATCH takes a JSON merge patch (Content-Type ${PATCH_CONTENT_TYPES.join(' or ')}), not ${mediaType}; with kubectl use --type merge`,
+      );
+    }
     return this.clusters.patch(name, body);
   }
 

@@ -58,15 +58,28 @@ export class ClusterRepository {
     return (await this.findByUid(cluster.uid))!;
   }
 
-  /** Replaces labels/spec (and credentials when given), bumping the resource version. */
+  /**
+   * Replaces labels/spec (and credentials when given) of the cluster if it is still at `expectedVersion`,
+   * bumping the resource version: one `UPDATE ... WHERE uid AND resource_version`, so of two writers that
+   * read the same version exactly one succeeds. Returns the row as this write left it, or null when the
+   * version moved on or the cluster is gone.
+   */
   async updateDefinition(
     uid: string,
+    expectedVersion: string,
     change: { labels: Record<string, string>; spec: Record<string, unknown>; credentials?: string; credentialsKeyId?: string },
-  ): Promise<ClusterEntity> {
-    await this.clusters.update({ uid }, { ...change, resourceVersion: () => 'resource_version + 1' } as never);
-    const updated = await this.findByUid(uid);
-    if (!updated) throw DomainError.notFound('cluster');
-    return updated;
+  ): Promise<ClusterEntity | null> {
+    return this.dataSource.transaction(async (manager) => {
+      const result = await manager
+        .createQueryBuilder()
+        .update(ClusterEntity)
+        .set({ ...change, resourceVersion: () => 'resource_version + 1' } as never)
+        .where('uid = :uid AND resource_version = :expectedVersion', { uid, expectedVersion })
+        .execute();
+      if (!result.affected) return null;
+      // Read in the same transaction: the row lock taken by the UPDATE keeps other writers out until commit.
+      return manager.findOneBy(ClusterEntity, { uid });
+    });
   }
 
   /** Re-encrypted credentials (key rotation); not a user-visible change. */
@@ -76,14 +89,17 @@ export class ClusterRepository {
 
   /**
    * Stores one probe's outcome: the new status and counters and any condition transitions, in one
-   * transaction. Returns false when the cluster was deleted meanwhile.
+   * transaction. Returns false when the cluster was deleted meanwhile. The resource version is NOT bumped
+   * (as for federated objects' status): it guards what users write (labels, spec), and a probe every two
+   * seconds would otherwise make every `metadata.resourceVersion` precondition stale before a person can
+   * use it. Probes write other columns than patches do, so neither overwrites the other.
    */
   async recordProbe(uid: string, status: Record<string, unknown>, probeState: Record<string, unknown>, transitions: NewClusterTransition[]): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
       const result = await manager
         .createQueryBuilder()
         .update(ClusterEntity)
-        .set({ status, probeState, resourceVersion: () => 'resource_version + 1' } as never)
+        .set({ status, probeState } as never)
         .where('uid = :uid', { uid })
         .execute();
       if (!result.affected) return false;
