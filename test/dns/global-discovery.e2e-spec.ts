@@ -206,9 +206,9 @@ describe('DNS global service discovery across real member clusters', () => {
     const table = await fedctl(server, ['dns', 'records', '--service', 'default/web']);
     expect(table.code).toBe(0);
     const lines = table.stdout.trim().split('\n');
-    expect(lines[0]!.split(/\s+/)).toEqual(['NAME', 'TYPE', 'TTL', 'VALUES', 'PROVIDERS']);
+    expect(lines[0]!.split(/\s+/)).toEqual(['NAME', 'TYPE', 'TTL', 'VALUES', 'PROVIDERS', 'STATE']);
     expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^${G.replace(/\./g, '\\.')}\\s+A\\s+5\\s+${LB1.replace(/\./g, '\\.')},`)));
-    expect(lines.find((l) => l.startsWith(`${G} `))).toMatch(/builtin,route53$/);
+    expect(lines.find((l) => l.startsWith(`${G} `))).toMatch(/builtin,route53\s+planned$/);
     const json = JSON.parse((await fedctl(server, ['dns', 'records', '-o', 'json'])).stdout);
     expect(json.items.some((i: { name: string; type: string }) => i.name === G && i.type === 'A')).toBe(true);
   }, 60_000);

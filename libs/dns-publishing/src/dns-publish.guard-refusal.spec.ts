@@ -1,45 +1,11 @@
 import { DnsProviderName, type AppConfig } from '#libs/config';
+import type { FederationEventsService } from '#libs/events';
 import { MetricsService } from '#libs/observability';
-import type { DnsProviderPublishState, DnsRecordStore, StoredRecord, StoredRecordSet } from '#libs/persistence';
+import type { DnsRecordStore } from '#libs/persistence';
 import type { QueueService } from '#libs/queues';
 import { DnsPublishService } from './dns-publish.service.js';
-import { ClusterTopologySource, ServiceEndpointSource, type ClusterTopologyView, type ServiceEndpointsView } from './publish-inputs.js';
-
-/** The store's contract, in memory (only the methods the publisher uses; anything else fails loudly). */
-class FakeStore {
-  records: StoredRecord[] = [];
-  serial = 0;
-  providers: Record<string, DnsProviderPublishState> = {};
-  async listZone(): Promise<StoredRecord[]> {
-    return this.records;
-  }
-  async replaceZone(apex: string, rrsets: readonly StoredRecordSet[]) {
-    const before = JSON.stringify(this.records.map(({ updatedAt: _u, ...r }) => r));
-    this.records = rrsets.map((r) => ({ ...r, zone: apex, updatedAt: new Date() }));
-    const changed = before !== JSON.stringify(this.records.map(({ updatedAt: _u, ...r }) => r));
-    if (changed) this.serial++;
-    return { changed, serial: this.serial, created: 0, updated: 0, deleted: 0 };
-  }
-  async recordProviderState(_apex: string, provider: string, state: DnsProviderPublishState): Promise<void> {
-    this.providers[provider] = state;
-  }
-}
-
-class Services extends ServiceEndpointSource {
-  services: ServiceEndpointsView[] = [];
-  async listServiceEndpoints() {
-    return this.services;
-  }
-}
-
-class Clusters extends ClusterTopologySource {
-  async listClusters(): Promise<ClusterTopologyView[]> {
-    return [
-      { name: 'c1', ready: true, region: 'us-east-1', zones: ['us-east-1a'] },
-      { name: 'c2', ready: true, region: 'eu-west-1', zones: ['eu-west-1a'] },
-    ];
-  }
-}
+import type { ServiceEndpointsView } from './publish-inputs.js';
+import { FakeClusters, FakeDnsStore, FakeEvents, FakeServiceEndpoints } from './testing/publish-fakes.js';
 
 const svc = (name: string): ServiceEndpointsView => ({
   namespace: 'default',
@@ -58,10 +24,15 @@ describe('DnsPublishService: the mass-deletion guard keeps the stored records', 
   } as unknown as AppConfig;
 
   it('publishes, then refuses a publish that would delete most owned records (log + metric + state)', async () => {
-    const store = new FakeStore();
-    const services = new Services();
+    const store = new FakeDnsStore();
+    const services = new FakeServiceEndpoints();
     const metrics = new MetricsService();
-    const publisher = new DnsPublishService(store as unknown as DnsRecordStore, services, new Clusters(), {} as QueueService, metrics, config);
+    const clusters = new FakeClusters([
+      { name: 'c1', ready: true, region: 'us-east-1', zones: ['us-east-1a'] },
+      { name: 'c2', ready: true, region: 'eu-west-1', zones: ['eu-west-1a'] },
+    ]);
+    const events = new FakeEvents();
+    const publisher = new DnsPublishService(store as unknown as DnsRecordStore, services, clusters, {} as QueueService, metrics, config, events as unknown as FederationEventsService);
 
     services.services = [svc('a'), svc('b'), svc('c')];
     const first = await publisher.publishZone('example.com');

@@ -3,10 +3,8 @@ import { DomainError, ErrorCode } from '#libs/common';
 import { AppConfig, DnsProviderName } from '#libs/config';
 import {
   createRoute53Client,
-  guardDeletions,
+  guardZoneReplacement,
   normalizeName,
-  ownedNameOf,
-  parseOwnership,
   planRecords,
   recordSetKey,
   Route53DnsProvider,
@@ -14,12 +12,13 @@ import {
   type PlanInput,
   type RecordSet,
   type RecordType,
-  type ServiceInput,
 } from '#libs/dns';
+import { EventReason, EventType, FederationEventsService } from '#libs/events';
 import { MetricsService } from '#libs/observability';
-import { DnsRecordStore, type DnsProviderPublishState, type StoredRecord, type StoredRecordSet } from '#libs/persistence';
+import { DnsRecordStore, type DnsHeldService, type DnsProviderPublishState, type StoredRecord } from '#libs/persistence';
 import { QueueName, QueueService } from '#libs/queues';
-import { buildServiceInputs, ClusterTopologySource, ServiceEndpointSource, type SkippedInput } from './publish-inputs.js';
+import { decideFailOpen, HELD_REASON, type OwnedRecordSet } from './fail-open.js';
+import { buildServiceInputs, ClusterTopologySource, ServiceEndpointSource, type PublishServiceInput, type SkippedInput } from './publish-inputs.js';
 
 /** Job names of the `dns` queue. */
 export enum DnsJob {
@@ -52,7 +51,17 @@ export interface DnsPublishReport {
   zone: string;
   recordSets: number;
   skipped: SkippedInput[];
+  /** Services held at their last-known record sets (DNS fails open), by `service/<ns>/<name>`. */
+  held: Record<string, DnsHeldService>;
   providers: ProviderOutcome[];
+}
+
+/** A record set served at its last-known values because its service has no healthy endpoint. */
+export interface RecordHold {
+  /** ISO 8601 time the hold began. */
+  since: string;
+  /** {@link HELD_REASON}. */
+  reason: string;
 }
 
 /** Where one published record set is served, as the API reports it. */
@@ -73,14 +82,28 @@ export interface PublishedRecord {
   values: string[];
   /** `namespace/name` of the federated Service, when known. */
   service?: string;
+  /** Present when the record set is held at its last-known values (DNS fails open). */
+  held?: RecordHold;
   providers: RecordProviderState[];
+}
+
+/** A held service in API responses. */
+export interface HeldServiceView {
+  /** `namespace/name`. */
+  service: string;
+  since: string;
+  reason: string;
+  /** The last-known answer of its global name. */
+  addresses: string[];
 }
 
 /**
  * DNS global service discovery: gathers every federated Service's per-cluster endpoints and the
  * clusters' health/topology, plans the record sets (pure planner), stores them as the desired state
  * (the built-in provider: what every `dns` replica serves), then pushes them to Route 53 when enabled.
- * Both targets keep the mass-deletion guard: a refused publish changes nothing.
+ * DNS fails open: a service that health alone would leave without an answer keeps its last-known
+ * record sets ({@link decideFailOpen}), recorded as a `DnsFailOpen` event once per episode. Both targets
+ * keep the mass-deletion guard: a refused publish changes nothing.
  */
 @Injectable()
 export class DnsPublishService {
@@ -94,6 +117,7 @@ export class DnsPublishService {
     private readonly queues: QueueService,
     private readonly metrics: MetricsService,
     private readonly config: AppConfig,
+    private readonly events: FederationEventsService,
   ) {
     const r53 = config.dns.route53;
     if (r53) {
@@ -139,14 +163,14 @@ export class DnsPublishService {
     return JSON.stringify(buildServiceInputs(services, clusters).services);
   }
 
-  /** The record sets `zone` should hold now (no writes). */
-  async plan(zone: string): Promise<{ desired: RecordSet[]; skipped: SkippedInput[] }> {
+  /** The record sets health and endpoints call for in `zone` now, before fail-open (no writes). */
+  async plan(zone: string): Promise<{ desired: RecordSet[]; services: PublishServiceInput[]; skipped: SkippedInput[] }> {
     const apex = this.requireZone(zone);
     const [services, clusters] = await Promise.all([this.endpoints.listServiceEndpoints(), this.clusters.listClusters()]);
     const built = buildServiceInputs(services, clusters);
     const base: Omit<PlanInput, 'services'> = { federation: this.config.federationName, suffix: apex, ttl: this.config.dns.ttl, ownerId: this.config.dns.ownerId };
     // One service the planner refuses (e.g. a name too long for DNS) must not block every other one.
-    const accepted: ServiceInput[] = [];
+    const accepted: PublishServiceInput[] = [];
     for (const svc of built.services) {
       try {
         validatePlanInput({ ...base, services: [svc] });
@@ -155,25 +179,37 @@ export class DnsPublishService {
         built.skipped.push({ resource: `service/${svc.namespace}/${svc.name}`, reason: error instanceof Error ? error.message : String(error) });
       }
     }
-    return { desired: planRecords({ ...base, services: accepted }), skipped: built.skipped };
+    return { desired: planRecords({ ...base, services: accepted }), services: accepted, skipped: built.skipped };
   }
 
   /**
-   * Plans and publishes one zone to the built-in store (one transaction, NOTIFY to the servers), then
-   * asks for a Route 53 push of what was stored when Route 53 is enabled. The deletion guard refusing
-   * leaves the stored records (and Route 53) as they were.
+   * Plans one zone, holds every service health would leave without an answer at its last-known record
+   * sets (fail-open), publishes the result to the built-in store (one transaction with the holds, NOTIFY
+   * to the servers), records the fail-open events, then asks for a Route 53 push of what was stored when
+   * Route 53 is enabled. The deletion guard refusing leaves the stored records (and Route 53) as they were.
    * @throws DomainError NotFound for an unknown zone; store failures (retried by the queue).
    */
   async publishZone(zone: string): Promise<DnsPublishReport> {
     const apex = this.requireZone(zone);
-    const { desired, skipped } = await this.plan(apex);
+    const [{ desired: planned, services, skipped }, current, zoneRow] = await Promise.all([this.plan(apex), this.store.listZone(apex), this.store.getZone(apex)]);
     for (const s of skipped) this.logger.debug({ zone: apex, resource: s.resource, cluster: s.cluster, reason: s.reason }, 'left out of DNS');
-    const report: DnsPublishReport = { zone: apex, recordSets: desired.length, skipped, providers: [] };
+    const decision = decideFailOpen({
+      federation: this.config.federationName,
+      suffix: apex,
+      services,
+      planned,
+      stored: current,
+      previous: zoneRow?.held ?? {},
+      now: new Date().toISOString(),
+    });
+    const desired = decision.desired;
+    const report: DnsPublishReport = { zone: apex, recordSets: desired.length, skipped, held: decision.held, providers: [] };
 
-    const builtin = await this.publishBuiltin(apex, desired);
+    const builtin = await this.publishBuiltin(apex, current, desired, decision.held);
     report.providers.push(builtin);
     if (builtin.result === 'refused') return report;
     this.metrics.dnsRecords.set({ zone: apex }, desired.length);
+    await this.recordFailOpenEvents(apex, decision.held, decision.started, decision.ended);
     if (this.route53) await this.queues.enqueue<DnsJobPayload>(QueueName.Dns, DnsJob.PublishRoute53, { zone: apex }, { coalesceKey: apex });
     return report;
   }
@@ -192,8 +228,13 @@ export class DnsPublishService {
     return this.publishRoute53(this.config.dns.route53.hostedZoneName, apex, desired);
   }
 
-  /** What is published, optionally for one service (`namespace/name`), with per-provider state. */
-  async listPublished(service?: string): Promise<{ zone: string; serial: number; providers: Record<string, DnsProviderPublishState>; items: PublishedRecord[] }> {
+  /**
+   * What is published, optionally for one service (`namespace/name`), with per-provider state; the
+   * services held at their last-known record sets, and on each of their record sets since when.
+   */
+  async listPublished(
+    service?: string,
+  ): Promise<{ zone: string; serial: number; providers: Record<string, DnsProviderPublishState>; held: HeldServiceView[]; items: PublishedRecord[] }> {
     const apex = this.config.dns.zone;
     let records: StoredRecord[];
     if (service !== undefined) {
@@ -205,6 +246,7 @@ export class DnsPublishService {
     }
     const zone = await this.store.getZone(apex);
     const providers = zone?.providers ?? {};
+    const holds = zone?.held ?? {};
     const enabled = this.config.dns.providers;
     const items = records.map((r): PublishedRecord => {
       const states: RecordProviderState[] = [];
@@ -213,17 +255,27 @@ export class DnsPublishService {
       }
       if (enabled.includes(DnsProviderName.Route53)) states.push(route53State(r, providers.route53));
       const resource = r.ownerResource?.match(/^service\/(.+)$/)?.[1];
-      return { name: r.name, type: r.type, ttl: r.ttl, values: r.values, ...(resource ? { service: resource } : {}), providers: states };
+      const hold = r.ownerResource ? holds[r.ownerResource] : undefined;
+      return {
+        name: r.name,
+        type: r.type,
+        ttl: r.ttl,
+        values: r.values,
+        ...(resource ? { service: resource } : {}),
+        ...(hold ? { held: { since: hold.since, reason: HELD_REASON } } : {}),
+        providers: states,
+      };
     });
-    return { zone: apex, serial: zone?.serial ?? 0, providers, items };
+    const wanted = service === undefined ? undefined : `service/${service}`;
+    const held = Object.entries(holds)
+      .filter(([resource]) => wanted === undefined || resource === wanted)
+      .map(([resource, h]): HeldServiceView => ({ service: resource.replace(/^service\//, ''), since: h.since, reason: HELD_REASON, addresses: h.addresses }));
+    return { zone: apex, serial: zone?.serial ?? 0, providers, held, items };
   }
 
-  private async publishBuiltin(apex: string, desired: RecordSet[]): Promise<ProviderOutcome> {
+  private async publishBuiltin(apex: string, current: readonly StoredRecord[], desired: OwnedRecordSet[], held: Record<string, DnsHeldService>): Promise<ProviderOutcome> {
     const end = this.metrics.dnsPublishDuration.startTimer({ provider: 'builtin' });
-    const current = await this.store.listZone(apex);
-    const wanted = new Set(desired.map(recordSetKey));
-    const deletes = current.filter((r) => !wanted.has(recordSetKey({ name: r.name, type: r.type as RecordType })));
-    const guard = guardDeletions({ delete: deletes as unknown as RecordSet[], create: desired }, current.length, this.config.dns.maxDeleteShare);
+    const guard = guardZoneReplacement(current.map(asRecordSet), desired.map(asRecordSet), this.config.dns.maxDeleteShare);
     const at = new Date().toISOString();
     if (!guard.allowed) {
       end();
@@ -233,7 +285,7 @@ export class DnsPublishService {
       await this.store.recordProviderState(apex, 'builtin', { at, result: 'refused', message: guard.reason });
       return { provider: 'builtin', result: 'refused', created: 0, updated: 0, deleted: 0, message: guard.reason };
     }
-    const result = await this.store.replaceZone(apex, withOwners(desired));
+    const result = await this.store.replaceZone(apex, desired, { held });
     end();
     const outcome = result.changed ? 'published' : 'unchanged';
     this.metrics.dnsPublishes.inc({ provider: 'builtin', zone: apex, result: outcome });
@@ -267,6 +319,41 @@ export class DnsPublishService {
     }
   }
 
+  /**
+   * One `DnsFailOpen` event per episode (dedup key: zone, service and the hold's start, so every publish
+   * of a held service may try again after a crash between the store and the event), and one
+   * `DnsFailOpenEnded` when the episode ends.
+   */
+  private async recordFailOpenEvents(apex: string, held: Record<string, DnsHeldService>, started: string[], ended: { resource: string; hold: DnsHeldService }[]): Promise<void> {
+    for (const resource of started) {
+      const hold = held[resource]!;
+      this.logger.warn({ zone: apex, resource, since: hold.since, addresses: hold.addresses }, `dns fails open: ${resource} has no healthy endpoint`);
+    }
+    for (const { resource, hold } of ended) this.logger.log({ zone: apex, resource, since: hold.since }, `dns fail-open ended: ${resource} follows health again`);
+    for (const [resource, hold] of Object.entries(held)) {
+      const service = resource.replace(/^service\//, '');
+      await this.events.record({
+        type: EventType.Warning,
+        reason: EventReason.DnsFailOpen,
+        object: `FederatedService/${service}`,
+        message: `service ${service} has no healthy endpoint: DNS keeps its last-known addresses (${hold.addresses.join(', ')})`,
+        dedupKey: `dns-fail-open:${apex}:${resource}:${hold.since}`,
+        details: { zone: apex, service, since: hold.since, addresses: hold.addresses },
+      });
+    }
+    for (const { resource, hold } of ended) {
+      const service = resource.replace(/^service\//, '');
+      await this.events.record({
+        type: EventType.Normal,
+        reason: EventReason.DnsFailOpenEnded,
+        object: `FederatedService/${service}`,
+        message: `service ${service}: DNS follows health again (last-known addresses held since ${hold.since})`,
+        dedupKey: `dns-fail-open-ended:${apex}:${resource}:${hold.since}`,
+        details: { zone: apex, service, since: hold.since },
+      });
+    }
+  }
+
   private requireZone(zone: string): string {
     const apex = normalizeName(zone);
     if (!this.zones.includes(apex)) throw DomainError.notFound(`DNS zone ${apex}`);
@@ -274,18 +361,8 @@ export class DnsPublishService {
   }
 }
 
-/** Attaches the owning resource (from the ownership TXT markers) to every record set. */
-function withOwners(desired: RecordSet[]): StoredRecordSet[] {
-  const owner = new Map<string, string>();
-  for (const r of desired) {
-    const guarded = r.type === 'TXT' ? ownedNameOf(r.name) : undefined;
-    const resource = guarded ? parseOwnership(r.values[0] ?? '')?.resource : undefined;
-    if (guarded && resource) {
-      owner.set(guarded, resource);
-      owner.set(r.name, resource);
-    }
-  }
-  return desired.map((r) => ({ name: r.name, type: r.type, ttl: r.ttl, values: r.values, ownerResource: owner.get(r.name) ?? null }));
+function asRecordSet(r: { name: string; type: string; ttl: number; values: string[] }): RecordSet {
+  return { name: r.name, type: r.type as RecordType, ttl: r.ttl, values: r.values };
 }
 
 function route53State(r: StoredRecord, last: DnsProviderPublishState | undefined): RecordProviderState {

@@ -45,7 +45,10 @@ function portsOf(template: Record<string, unknown>): PortInput[] {
   });
 }
 
-/** Cluster health and topology from the registry: Ready condition, discovered (else declared) region and zones. */
+/**
+ * Cluster health and topology from the registry: Ready condition, failing probes, discovered (else
+ * declared) region and zones.
+ */
 @Injectable()
 export class RegistryClusterTopologySource extends ClusterTopologySource {
   constructor(private readonly clusters: ClustersService) {
@@ -53,6 +56,6 @@ export class RegistryClusterTopologySource extends ClusterTopologySource {
   }
 
   async listClusters(): Promise<ClusterTopologyView[]> {
-    return (await this.clusters.views()).map((c) => ({ name: c.name, ready: c.ready, region: c.region, zones: c.zones }));
+    return (await this.clusters.views()).map((c) => ({ name: c.name, ready: c.ready, region: c.region, zones: c.zones, failingProbes: c.failingProbes }));
   }
 }

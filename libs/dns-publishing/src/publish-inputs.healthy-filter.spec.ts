@@ -24,6 +24,19 @@ describe('buildServiceInputs: healthy = cluster Ready AND ≥ 1 ready endpoint',
     expect(services[0]!.endpoints.map((e) => e.healthy)).toEqual([healthy]);
   });
 
+  it.each([
+    ['Ready, last probe answered', 0, true, undefined],
+    ['Ready, failing probes', 2, true, true],
+    ['NotReady, failing probes', 3, false, undefined],
+  ])('%s (%i failing probes) → healthy %s, suspect %s', (_what, failingProbes, ready, suspect) => {
+    const { services } = buildServiceInputs(
+      [service([{ cluster: 'c1', ingress: [{ ip: '198.51.100.1' }], readyEndpoints: 1 }])],
+      [{ name: 'c1', ready, failingProbes, region: 'us-east-1', zones: ['us-east-1a'] }],
+    );
+    expect(services[0]!.endpoints[0]).toMatchObject({ healthy: ready });
+    expect(services[0]!.endpoints[0]!.suspect).toBe(suspect);
+  });
+
   it('carries region and every zone, skips unknown clusters and clusters without a region', () => {
     const { services, skipped } = buildServiceInputs(
       [

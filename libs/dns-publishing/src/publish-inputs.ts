@@ -20,8 +20,24 @@ export interface ClusterTopologyView {
   name: string;
   /** Condition Ready=True. */
   ready: boolean;
+  /**
+   * Consecutive failed probes (0 or unset when the last probe answered). A Ready cluster with failed
+   * probes is a suspect: it may be failing for the same reason as one that just turned NotReady.
+   */
+  failingProbes?: number;
   region?: string;
   zones: string[];
+}
+
+/** A planner endpoint with what fail-open needs beyond health. */
+export interface PublishEndpointInput extends EndpointInput {
+  /** Healthy, but its cluster failed its last probe(s) (present only when true). */
+  suspect?: true;
+}
+
+/** A planner service whose endpoints carry {@link PublishEndpointInput.suspect}. */
+export interface PublishServiceInput extends ServiceInput {
+  endpoints: PublishEndpointInput[];
 }
 
 /** Per federated Service, per cluster: LB ingress and ready endpoints (propagation's observations). */
@@ -44,15 +60,16 @@ export interface SkippedInput {
 /**
  * Joins services with cluster health/topology into planner services. Rules:
  * - healthy = the cluster is registered and Ready AND the Service has ≥ 1 ready endpoint there;
+ * - suspect = healthy, but the cluster's last probe(s) failed (`failingProbes` > 0);
  * - a cluster without a region (not yet discovered or declared) cannot be named and is skipped;
  * - zones/regions that are not DNS labels are skipped (the planner would refuse the whole zone);
  * - services whose namespace or name is not a DNS label are skipped.
  * Output is sorted by namespace/name and cluster, so the same state always gives the same input.
  */
-export function buildServiceInputs(services: readonly ServiceEndpointsView[], clusters: readonly ClusterTopologyView[]): { services: ServiceInput[]; skipped: SkippedInput[] } {
+export function buildServiceInputs(services: readonly ServiceEndpointsView[], clusters: readonly ClusterTopologyView[]): { services: PublishServiceInput[]; skipped: SkippedInput[] } {
   const byName = new Map(clusters.map((c) => [c.name, c]));
   const skipped: SkippedInput[] = [];
-  const out: ServiceInput[] = [];
+  const out: PublishServiceInput[] = [];
   const sorted = [...services].sort((a, b) => cmp(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`));
   for (const svc of sorted) {
     const resource = `service/${svc.namespace}/${svc.name}`;
@@ -60,7 +77,7 @@ export function buildServiceInputs(services: readonly ServiceEndpointsView[], cl
       skipped.push({ resource, reason: 'namespace and name must be DNS labels' });
       continue;
     }
-    const endpoints: EndpointInput[] = [];
+    const endpoints: PublishEndpointInput[] = [];
     for (const c of [...svc.clusters].sort((a, b) => cmp(a.cluster, b.cluster))) {
       const cluster = byName.get(c.cluster);
       if (!cluster) {
@@ -73,11 +90,13 @@ export function buildServiceInputs(services: readonly ServiceEndpointsView[], cl
         continue;
       }
       const zones = cluster.zones.map((z) => z.toLowerCase()).filter((z) => isValidLabel(z));
+      const healthy = cluster.ready && c.readyEndpoints > 0;
       endpoints.push({
         cluster: c.cluster,
         region,
         zones: [...new Set(zones)].sort(),
-        healthy: cluster.ready && c.readyEndpoints > 0,
+        healthy,
+        ...(healthy && (cluster.failingProbes ?? 0) > 0 ? { suspect: true as const } : {}),
         ingress: c.ingress.filter((i) => i.ip || i.hostname).map((i) => (i.ip ? { ip: i.ip } : { hostname: i.hostname })),
       });
     }

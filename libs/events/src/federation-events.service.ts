@@ -7,7 +7,7 @@ export enum EventType {
   Warning = 'Warning',
 }
 
-/** Reasons of failover events (stable strings: tests, dashboards and `--reason` filter on them). */
+/** Reasons of failover and DNS events (stable strings: tests, dashboards and `--reason` filter on them). */
 export enum EventReason {
   ClusterNotReady = 'ClusterNotReady',
   ClusterReady = 'ClusterReady',
@@ -19,6 +19,10 @@ export enum EventReason {
   ClusterRecovered = 'ClusterRecovered',
   DnsWithdrawn = 'DnsWithdrawn',
   DnsRestored = 'DnsRestored',
+  /** A service has no healthy endpoint: DNS keeps its last-known addresses (fails open). */
+  DnsFailOpen = 'DnsFailOpen',
+  /** A held service has a healthy endpoint again: DNS follows health again. */
+  DnsFailOpenEnded = 'DnsFailOpenEnded',
 }
 
 /** An event as the API serves it. */

@@ -4,6 +4,7 @@ import { CreateClusters1763800000000 } from '../../../migrations/1763800000000-C
 import { CreateFederatedObjects1763810000000 } from '../../../migrations/1763810000000-CreateFederatedObjects.js';
 import { CreateDnsRecords1763835000000 } from '../../../migrations/1763835000000-CreateDnsRecords.js';
 import { CreateEvents1763820000000 } from '../../../migrations/1763820000000-CreateEvents.js';
+import { AddDnsFailOpenHolds1796419200000 } from '../../../migrations/1796419200000-AddDnsFailOpenHolds.js';
 
 /** Every migration class in order (explicit list, so the build never depends on file globs). */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   CreateFederatedObjects1763810000000,
   CreateEvents1763820000000,
   CreateDnsRecords1763835000000,
+  AddDnsFailOpenHolds1796419200000,
 ];

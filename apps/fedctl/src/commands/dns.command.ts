@@ -9,12 +9,15 @@ interface PublishedRecord {
   ttl: number;
   values: string[];
   service?: string;
+  /** Present while the record set is held at its last-known values (DNS fails open). */
+  held?: { since: string; reason: string };
   providers: { provider: string; state: string; lastPublishTime?: string; lastResult?: string; message?: string }[];
 }
 
 interface RecordsResponse {
   zone: string;
   serial: number;
+  held?: { service: string; since: string; reason: string; addresses: string[] }[];
   items: PublishedRecord[];
 }
 
@@ -23,6 +26,14 @@ const OUTPUTS = ['table', 'wide', 'json', 'yaml'] as const;
 /** `builtin,route53`, with any provider that does not serve the record yet shown as `route53:pending`. */
 function providersColumn(r: PublishedRecord): string {
   return r.providers.map((p) => (p.state === 'published' ? p.provider : `${p.provider}:${p.state}`)).join(',');
+}
+
+/**
+ * `planned` (the answer follows health), or `held: <reason> (since <time>)` while the record set keeps
+ * its last-known values because its service has no healthy endpoint.
+ */
+function stateColumn(r: PublishedRecord): string {
+  return r.held ? `held: ${r.held.reason} (since ${r.held.since})` : 'planned';
 }
 
 /** `fedctl dns records [--service NS/NAME] [-o wide|json|yaml]`: published DNS record sets, kubectl style. */
@@ -38,8 +49,9 @@ export function register(program: Command): void {
       const body = await clientFor(command).get<RecordsResponse>('/api/v1/dns/records', { service: options.service });
       if (options.output === 'json' || options.output === 'yaml') return printStructured(body, options.output);
       const wide = options.output === 'wide';
+      // STATE last: its text has spaces, every other column is one word.
       printTable(
-        ['NAME', 'TYPE', 'TTL', 'VALUES', 'PROVIDERS', ...(wide ? ['SERVICE', 'LAST-PUBLISH'] : [])],
+        ['NAME', 'TYPE', 'TTL', 'VALUES', 'PROVIDERS', ...(wide ? ['SERVICE', 'LAST-PUBLISH'] : []), 'STATE'],
         body.items.map((r) => [
           r.name,
           r.type,
@@ -47,8 +59,13 @@ export function register(program: Command): void {
           r.values.map((v) => (r.type === 'TXT' ? JSON.stringify(v) : v)).join(','),
           providersColumn(r),
           ...(wide ? [r.service ?? '', r.providers.map((p) => p.lastPublishTime ?? '').sort().pop() ?? ''] : []),
+          stateColumn(r),
         ]),
       );
+      // Said once more per service on stderr, so a person piping the table still sees why.
+      for (const h of body.held ?? []) {
+        process.stderr.write(`Warning: service ${h.service} has no healthy endpoint since ${h.since}: DNS keeps its last-known addresses (${h.addresses.join(', ')})\n`);
+      }
     });
   dns
     .command('publish')

@@ -8,7 +8,8 @@ import {
   RegistryClusterTopologySource,
   ServiceEndpointSource,
 } from '#libs/dns-publishing';
-import { DnsRecordStore } from '#libs/persistence';
+import { FederationEventsService } from '#libs/events';
+import { DnsRecordStore, FederationEventRepository } from '#libs/persistence';
 import { DnsController } from './dns.controller.js';
 import { DnsProcessor } from './dns.processor.js';
 import { DnsScheduler } from './dns.scheduler.js';
@@ -23,6 +24,10 @@ export class DnsModule {
   static register(config: Config): DynamicModule {
     const providers: Provider[] = [
       DnsRecordStore,
+      // Fail-open events (DnsFailOpen / DnsFailOpenEnded); the service is stateless, so this module's
+      // own instance and the failover module's write the same table.
+      FederationEventRepository,
+      FederationEventsService,
       PropagationServiceEndpointSource,
       { provide: ServiceEndpointSource, useExisting: PropagationServiceEndpointSource },
       RegistryClusterTopologySource,
@@ -33,6 +38,7 @@ export class DnsModule {
     if (config.roles.has(Role.Dns)) providers.push(DbRecordSource, DnsServerListener);
     return {
       module: DnsModule,
+      global: true,
       controllers: config.roles.has(Role.Api) ? [DnsController] : [],
       providers,
       exports: [DnsPublishService, DnsRecordStore],

@@ -1,4 +1,5 @@
-import { diffRecordSets, guardDeletions } from './diff-record-sets.js';
+import { diffRecordSets, guardDeletions, guardZoneReplacement } from './diff-record-sets.js';
+import { planRecords, type PlanInput } from './plan-records.js';
 import { formatOwnership, ownershipTxtName, parseOwnership } from './ownership.js';
 import type { RecordSet, RecordType } from './record-set.js';
 
@@ -106,7 +107,7 @@ describe('ownership markers', () => {
 });
 
 describe('guardDeletions', () => {
-  const dels = (n: number): { delete: RecordSet[] } => ({ delete: Array.from({ length: n }, (_, i) => rs(`n${i}.x.com`, 'A', ['1.1.1.1'])) });
+  const dels = (n: number) => ({ delete: Array.from({ length: n }, (_, i) => rs(`n${i}.x.com`, 'A', ['1.1.1.1'])), desired: [] });
   it.each([
     { deletes: 0, owned: 100, share: 0.3, allowed: true },
     { deletes: 30, owned: 100, share: 0.3, allowed: true },
@@ -121,16 +122,76 @@ describe('guardDeletions', () => {
     if (!allowed) expect(r.reason).toMatch(/refusing to delete/);
   });
 
-  it('counts a record set replaced at the same name (A → CNAME fallback) as a change, not a deletion', () => {
-    // A zone fails: its 12 A record sets turn into CNAMEs to the region name; no name disappears.
-    const names = Array.from({ length: 12 }, (_, i) => `web${i}.ns.fed.svc.z.r.x.com`);
-    const diff = {
-      delete: names.map((n) => rs(n, 'A', ['1.1.1.1'])),
-      create: names.map((n) => rs(n, 'CNAME', ['web.ns.fed.svc.r.x.com'])),
-    };
-    const r = guardDeletions(diff, 24, 0.3);
-    expect(r).toMatchObject({ allowed: true, deletes: 0 });
-    // The same deletions with the names gone for good are refused.
-    expect(guardDeletions({ delete: diff.delete }, 24, 0.3).allowed).toBe(false);
+  const sets = (spec: string): RecordSet[] =>
+    spec
+      .split(';')
+      .filter(Boolean)
+      .map((one) => {
+        const [name, type, ...values] = one.trim().split(' ');
+        return rs(`${name}.x.com`, type as RecordType, values.length ? values : ['1.1.1.1']);
+      });
+  it.each([
+    { title: 'an A set replaced at the same name by a CNAME fallback counts', deleted: 'a A', desired: 'a CNAME r.x.com', deletes: 1 },
+    { title: 'an AAAA set replaced at the same name counts', deleted: 'a AAAA 2001:db8::1', desired: 'a CNAME r.x.com', deletes: 1 },
+    { title: 'an AAAA set deleted while the A set stays counts', deleted: 'a AAAA 2001:db8::1', desired: 'a A', deletes: 1 },
+    { title: 'an A set whose name vanishes counts', deleted: 'a A', desired: 'b A', deletes: 1 },
+    { title: 'a CNAME fallback replaced by addresses (recovery) is a change', deleted: 'a CNAME r.x.com', desired: 'a A', deletes: 0 },
+    { title: 'a CNAME whose name vanishes counts', deleted: 'a CNAME r.x.com', desired: '', deletes: 1 },
+    { title: 'an ownership TXT whose name vanishes counts', deleted: '_ubernetes-owner.a TXT m', desired: 'a A', deletes: 1 },
+    { title: 'an SRV set whose name vanishes counts', deleted: '_http._tcp.a SRV 0 1 80 a.x.com', desired: 'a A', deletes: 1 },
+    { title: 'names compare case-insensitively', deleted: 'A CNAME r.x.com', desired: 'a A', deletes: 0 },
+  ])('$title', ({ deleted, desired, deletes }) => {
+    expect(guardDeletions({ delete: sets(deleted), desired: sets(desired) }, 1).deletes).toBe(deletes);
+  });
+});
+
+describe('guardDeletions on planner output: normal failover passes, withdrawing every address is refused', () => {
+  /** One service `web` with an IP per cluster; `down` clusters are NotReady. */
+  const plan = (clusters: Array<{ name: string; region: string; zone: string }>, down: string[], ports: PlanInput['services'][0]['ports'] = []) =>
+    planRecords({
+      federation: 'fed',
+      suffix: 'x.com',
+      ownerId: ME,
+      services: [
+        {
+          namespace: 'default',
+          name: 'web',
+          ports,
+          endpoints: clusters.map((c, i) => ({ cluster: c.name, region: c.region, zones: [c.zone], healthy: !down.includes(c.name), ingress: [{ ip: `10.0.0.${i + 1}` }] })),
+        },
+      ],
+    });
+  const ownZones = [
+    { name: 'c1', region: 'r1', zone: 'z1' },
+    { name: 'c2', region: 'r2', zone: 'z2' },
+    { name: 'c3', region: 'r3', zone: 'z3' },
+  ];
+  const twoInOneZone = [
+    { name: 'c1', region: 'us-east-1', zone: 'us-east-1a' },
+    { name: 'c2', region: 'us-east-1', zone: 'us-east-1a' },
+    { name: 'c3', region: 'eu-west-1', zone: 'eu-west-1a' },
+  ];
+  const http = [{ name: 'http', protocol: 'TCP', port: 80 }];
+  it.each([
+    { title: 'own zones: one of three NotReady', clusters: ownZones, down: ['c1'], ports: [], owned: 14, deletes: 2, allowed: true },
+    { title: 'own zones: two of three NotReady', clusters: ownZones, down: ['c1', 'c2'], ports: [], owned: 14, deletes: 4, allowed: true },
+    { title: 'own zones: all three NotReady', clusters: ownZones, down: ['c1', 'c2', 'c3'], ports: [], owned: 14, deletes: 8, allowed: false },
+    { title: 'own zones + SRV: one of three NotReady', clusters: ownZones, down: ['c3'], ports: http, owned: 16, deletes: 2, allowed: true },
+    { title: 'own zones + SRV: all three NotReady', clusters: ownZones, down: ['c1', 'c2', 'c3'], ports: http, owned: 16, deletes: 10, allowed: false },
+    { title: 'two share a zone: the lone one NotReady', clusters: twoInOneZone, down: ['c3'], ports: http, owned: 12, deletes: 2, allowed: true },
+    { title: 'two share a zone: both of them NotReady', clusters: twoInOneZone, down: ['c1', 'c2'], ports: http, owned: 12, deletes: 2, allowed: true },
+    { title: 'two share a zone: all three NotReady', clusters: twoInOneZone, down: ['c1', 'c2', 'c3'], ports: http, owned: 12, deletes: 8, allowed: false },
+  ])('$title → $deletes of $owned counted, allowed=$allowed', ({ clusters, down, ports, owned, deletes, allowed }) => {
+    const before = plan(clusters, [], ports);
+    const after = plan(clusters, down, ports);
+    const diff = diffRecordSets(before, after, ME);
+    expect(diff.ownedCount).toBe(owned);
+    // The providers' path (ownership diff) and the built-in store's path count the same way.
+    const viaDiff = guardDeletions({ delete: diff.delete, desired: after }, diff.ownedCount);
+    const viaStore = guardZoneReplacement(before, after);
+    expect(viaDiff).toEqual(viaStore);
+    expect(viaDiff).toMatchObject({ deletes, owned, allowed });
+    // Recovery replaces CNAME fallbacks by addresses: nothing counted.
+    expect(guardZoneReplacement(after, before).deletes).toBe(0);
   });
 });

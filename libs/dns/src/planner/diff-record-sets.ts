@@ -103,7 +103,10 @@ export function diffRecordSets(
 /** Outcome of {@link guardDeletions}. */
 export interface DeletionGuardResult {
   allowed: boolean;
-  /** Deleted record sets whose name disappears from the zone (replacements at a kept name excluded). */
+  /**
+   * Deleted record sets the guard counts (see {@link countsAsDeletion}): every deleted address set
+   * (A/AAAA), and every other deleted set whose name disappears from the zone.
+   */
   deletes: number;
   /** Owned record sets today. */
   owned: number;
@@ -123,21 +126,47 @@ export const DEFAULT_MAX_DELETE_SHARE = 0.3;
  */
 export const DEFAULT_GUARD_MIN_OWNED = 10;
 
+/** What a publish removes, as the guard sees it. */
+export interface GuardedChange {
+  /** Record sets the publish deletes, as they exist today. */
+  delete: readonly RecordSet[];
+  /** Every record set the zone holds (or is asked to hold) after the publish. */
+  desired: readonly RecordSet[];
+}
+
+/**
+ * True when deleting `rs` counts against the guard: `rs` is an address set (A or AAAA: resolvers lose
+ * those addresses, whether the name vanishes or is replaced at the same name by a CNAME fallback), or
+ * `rs.name` holds nothing in `desired` (the name vanishes). A CNAME, SRV or TXT set replaced at a name
+ * that stays (a fallback CNAME turning back into addresses) is a change, not a loss. An address set that
+ * stays with fewer values is an update, not a deletion: the name still answers with addresses.
+ */
+export function countsAsDeletion(rs: RecordSet, keptNames: ReadonlySet<string>): boolean {
+  return rs.type === 'A' || rs.type === 'AAAA' || !keptNames.has(normalizeName(rs.name));
+}
+
 /**
  * Mass-deletion guard (ExternalDNS's worst incidents deleted whole zones after a restart or an API
- * timeout returned an empty source). Counts the deleted record sets whose *name* disappears: a record set
- * replaced at the same name (an A record turning into a CNAME fallback when a zone fails) is a change,
- * not a loss. Refuses when `vanishing / ownedCount > maxDeleteShare` and `ownedCount >= minOwned`.
- * `maxDeleteShare` in 0..1; 1 disables the guard.
+ * timeout returned an empty source; withdrawing every address at once is the same outage with the names
+ * left in place). Counts `deletes` = the deleted record sets for which {@link countsAsDeletion} holds:
+ * every deleted or replaced A/AAAA set plus every other deleted set whose name vanishes.
+ * Refuses when `ownedCount >= minOwned` AND `deletes / ownedCount > maxDeleteShare`.
+ * `maxDeleteShare` in 0..1 (1 disables the guard); `ownedCount` counts owned record sets today,
+ * ownership TXTs included.
+ *
+ * Arithmetic at the defaults (0.3, 10): one service on three clusters, each in its own zone and region,
+ * owns 7 names + 7 TXTs = 14 sets; one cluster going NotReady replaces its zone and region A sets by
+ * CNAMEs (2/14 = 14 %), two clusters 4/14 = 29 %: both are published. Every cluster NotReady replaces 6
+ * address sets and removes the global A set and its TXT (8/14 = 57 %): refused.
  */
 export function guardDeletions(
-  diff: Pick<RecordSetDiff, 'delete'> & Partial<Pick<RecordSetDiff, 'create' | 'update'>>,
+  change: GuardedChange,
   ownedCount: number,
   maxDeleteShare: number = DEFAULT_MAX_DELETE_SHARE,
   minOwned: number = DEFAULT_GUARD_MIN_OWNED,
 ): DeletionGuardResult {
-  const kept = new Set([...(diff.create ?? []), ...(diff.update ?? [])].map((r) => normalizeName(r.name)));
-  const deletes = diff.delete.filter((r) => !kept.has(normalizeName(r.name))).length;
+  const kept = new Set(change.desired.map((r) => normalizeName(r.name)));
+  const deletes = change.delete.filter((r) => countsAsDeletion(r, kept)).length;
   const share = ownedCount > 0 ? deletes / ownedCount : 0;
   const base = { deletes, owned: ownedCount, share, maxDeleteShare };
   if (ownedCount < minOwned || share <= maxDeleteShare) return { ...base, allowed: true };
@@ -146,4 +175,20 @@ export function guardDeletions(
     allowed: false,
     reason: `refusing to delete ${deletes} of ${ownedCount} owned record sets (${(share * 100).toFixed(1)}% > ${(maxDeleteShare * 100).toFixed(1)}%)`,
   };
+}
+
+/**
+ * The guard for a store that holds only this owner's record sets (the built-in provider's zone): every
+ * `current` set is owned, and those absent from `desired` (by name and type) are deleted. The same
+ * counting as every provider's publish ({@link guardDeletions}).
+ */
+export function guardZoneReplacement(
+  current: readonly RecordSet[],
+  desired: readonly RecordSet[],
+  maxDeleteShare: number = DEFAULT_MAX_DELETE_SHARE,
+  minOwned: number = DEFAULT_GUARD_MIN_OWNED,
+): DeletionGuardResult {
+  const wanted = new Set(desired.map(recordSetKey));
+  const deleted = current.filter((r) => !wanted.has(recordSetKey(r)));
+  return guardDeletions({ delete: deleted, desired }, current.length, maxDeleteShare, minOwned);
 }

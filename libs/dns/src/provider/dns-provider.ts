@@ -95,7 +95,7 @@ export function preparePublish(
   context: { foreignNames?: ReadonlySet<string>; log?: Record<string, unknown>; insync: boolean },
 ): { diff: RecordSetDiff; result: PublishResult } {
   const diff = diffRecordSets(current, desired, settings.ownerId, { foreignNames: context.foreignNames });
-  const guard = guardDeletions(diff, diff.ownedCount, settings.maxDeleteShare ?? DEFAULT_MAX_DELETE_SHARE, settings.guardMinOwned ?? DEFAULT_GUARD_MIN_OWNED);
+  const guard = guardDeletions({ delete: diff.delete, desired }, diff.ownedCount, settings.maxDeleteShare ?? DEFAULT_MAX_DELETE_SHARE, settings.guardMinOwned ?? DEFAULT_GUARD_MIN_OWNED);
   if (!guard.allowed && !options.force) {
     settings.metrics?.deletionGuardTripped?.({ provider, zone: apex, ...guard });
     settings.logger?.warn(

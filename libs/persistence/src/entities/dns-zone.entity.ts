@@ -11,6 +11,17 @@ export interface DnsProviderPublishState {
   skippedForeign?: string[];
 }
 
+/**
+ * A service whose DNS names are held at their last-known record sets (DNS fails open: none of its
+ * endpoints is healthy, so the plan would leave its names without an answer).
+ */
+export interface DnsHeldService {
+  /** ISO 8601 time the hold began. */
+  since: string;
+  /** The last-known answer of the service's global name. */
+  addresses: string[];
+}
+
 /** A DNS zone Ubernetes publishes: its SOA serial (bumped on every change) and per-provider outcomes. */
 @Entity({ name: 'dns_zones' })
 export class DnsZoneEntity {
@@ -23,6 +34,10 @@ export class DnsZoneEntity {
   /** Provider name → last publish outcome. */
   @Column({ type: 'jsonb', default: () => `'{}'::jsonb` })
   providers!: Record<string, DnsProviderPublishState>;
+
+  /** `service/<ns>/<name>` → hold, for every service held at its last-known record sets. */
+  @Column({ type: 'jsonb', default: () => `'{}'::jsonb` })
+  held!: Record<string, DnsHeldService>;
 
   @Column({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;

@@ -15,7 +15,7 @@ export { ClusterEntity, ClusterConditionTransitionEntity };
 export { FederatedObjectEntity, PropagationWorkEntity };
 export { FederationEventEntity };
 export { DnsRecordEntity, DnsZoneEntity };
-export type { DnsProviderPublishState } from './dns-zone.entity.js';
+export type { DnsHeldService, DnsProviderPublishState } from './dns-zone.entity.js';
 
 /** Every entity, listed explicitly (no globs into dist/). */
 export const entities = [

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AppConfig } from '#libs/config';
 import { DnsRecordEntity } from '../entities/dns-record.entity.js';
-import { DnsZoneEntity, type DnsProviderPublishState } from '../entities/dns-zone.entity.js';
+import { DnsZoneEntity, type DnsHeldService, type DnsProviderPublishState } from '../entities/dns-zone.entity.js';
 
 /** One record set as stored (presentation-format values, sorted). */
 export interface StoredRecordSet {
@@ -26,7 +26,18 @@ export interface StoredZone {
   serial: number;
   updatedAt: Date;
   providers: Record<string, DnsProviderPublishState>;
+  /** Services held at their last-known record sets (DNS fails open), by `service/<ns>/<name>`. */
+  held: Record<string, DnsHeldService>;
   records: StoredRecordSet[];
+}
+
+/** Options of {@link DnsRecordStore.replaceZone}. */
+export interface ZoneReplaceOptions {
+  /**
+   * The holds in force with these contents, stored in the same transaction (so the records and what the
+   * API says about them never disagree). A change of holds alone does not bump the serial.
+   */
+  held?: Record<string, DnsHeldService>;
 }
 
 /** What {@link DnsRecordStore.replaceZone} changed. */
@@ -69,11 +80,14 @@ export class DnsRecordStore {
    * Makes `rrsets` the exact contents of zone `apex`. A zone that does not exist yet is only created when
    * there is something to store (an empty publish leaves no trace).
    */
-  async replaceZone(apex: string, rrsets: readonly StoredRecordSet[]): Promise<ZoneReplaceResult> {
+  async replaceZone(apex: string, rrsets: readonly StoredRecordSet[], options: ZoneReplaceOptions = {}): Promise<ZoneReplaceResult> {
     return this.dataSource.transaction(async (m) => {
       if (rrsets.length) await m.query(`INSERT INTO dns_zones (apex, serial) VALUES ($1, 1) ON CONFLICT (apex) DO NOTHING`, [apex]);
       const zone = (await m.query(`SELECT serial FROM dns_zones WHERE apex = $1 FOR UPDATE`, [apex])) as { serial: string }[];
       if (!zone.length) return { changed: false, serial: 0, created: 0, updated: 0, deleted: 0 };
+      if (options.held) {
+        await m.query(`UPDATE dns_zones SET held = $2::jsonb WHERE apex = $1 AND held IS DISTINCT FROM $2::jsonb`, [apex, JSON.stringify(options.held)]);
+      }
       const current = await this.rows(m, apex);
       const byKey = new Map(current.map((r) => [key(r), r]));
       const desired = new Map(rrsets.map((r) => [key(r), r]));
@@ -129,7 +143,7 @@ export class DnsRecordStore {
   /** Zone metadata (serial, provider outcomes) or null when nothing was ever stored for it. */
   async getZone(apex: string): Promise<Omit<StoredZone, 'records'> | null> {
     const row = await this.dataSource.getRepository(DnsZoneEntity).findOneBy({ apex });
-    return row ? { apex: row.apex, serial: Number(row.serial), updatedAt: row.updatedAt, providers: row.providers ?? {} } : null;
+    return row ? { apex: row.apex, serial: Number(row.serial), updatedAt: row.updatedAt, providers: row.providers ?? {}, held: row.held ?? {} } : null;
   }
 
   /** Serial of every zone (cheap: what a server polls to decide whether to reload). */
@@ -144,7 +158,7 @@ export class DnsRecordStore {
       const zone = await m.getRepository(DnsZoneEntity).findOneBy({ apex });
       if (!zone) return null;
       const records = await m.getRepository(DnsRecordEntity).find({ where: { zone: apex }, order: { name: 'ASC', type: 'ASC' } });
-      return { apex, serial: Number(zone.serial), updatedAt: zone.updatedAt, providers: zone.providers ?? {}, records: records.map(toRecord) };
+      return { apex, serial: Number(zone.serial), updatedAt: zone.updatedAt, providers: zone.providers ?? {}, held: zone.held ?? {}, records: records.map(toRecord) };
     });
   }
 
