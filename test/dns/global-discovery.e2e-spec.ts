@@ -12,6 +12,7 @@ import { DbRecordSource } from '#libs/dns-publishing';
 import { defaultTopology, startMemberClusters, type MemberClusterSet } from '#libs/kube-harness';
 import { DnsRecordStore } from '#libs/persistence';
 import { DnsServerListener } from '../../apps/server/src/dns/dns-server.listener.js';
+import { lbOf, memberReplicas } from '../failover/failover-helpers.js';
 import { PROPAGATION_TEST_ENV, call, federatedDeployment, registerClusters, waitFor } from '../propagation/propagation-helpers.js';
 import { fedctl } from '../registry/registry-helpers.js';
 import { Route53Fake } from '../support/route53-fake/index.js';
@@ -40,6 +41,31 @@ describe('DNS global service discovery across real member clusters', () => {
     return stdout.split('\n').filter(Boolean);
   };
   const sorted = (xs: string[]) => [...xs].sort();
+  const NAMES = [G, USE1, USE1A, EUW1, EUW1A];
+  const IP = /^\d+\.\d+\.\d+\.\d+$/;
+  /** What a resolver gets for every level's A query (CNAME chains followed), each sorted. */
+  const answers = async (): Promise<Record<string, string[]>> =>
+    Object.fromEntries(await Promise.all(NAMES.map(async (n) => [n, sorted(await dig(port, n, 'A'))] as const)));
+  const readiness = async (): Promise<Record<string, boolean>> => {
+    const items = (await call(server, 'GET', '/api/v1/clusters')).body?.items ?? [];
+    return Object.fromEntries(
+      items.map((c: { metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }) => [
+        c.metadata.name,
+        c.status?.conditions?.some((x) => x.type === 'Ready' && x.status === 'True') ?? false,
+      ]),
+    );
+  };
+  /** Waits until every member is Ready and the global name answers exactly the members running ready replicas. */
+  const followsHealth = (what: string) =>
+    waitFor(what, async () => {
+      const ready = await readiness();
+      if (!members.clusters.every((m) => ready[m.name])) return undefined;
+      const serving: string[] = [];
+      for (const m of members.clusters) if (((await memberReplicas(m))?.ready ?? 0) > 0) serving.push(lbOf(m));
+      const records = (await call(server, 'GET', '/api/v1/dns/records')).body;
+      if (records.held.length || records.items.some((i: { held?: unknown }) => i.held)) return undefined;
+      return serving.length && JSON.stringify(sorted(await dig(port, G, 'A'))) === JSON.stringify(sorted(serving)) ? serving : undefined;
+    }, 90_000, 250);
 
   beforeAll(async () => {
     await fake.start();
@@ -240,4 +266,91 @@ describe('DNS global service discovery across real member clusters', () => {
       await m1.resume();
     }
   }, 180_000);
+
+  it('every member unreachable at once: DNS fails open at the last-known addresses, says so, and follows health again after', async () => {
+    await followsHealth('DNS following health before the freeze');
+    const before = await answers();
+    expect(before[G]!.filter((a) => IP.test(a)).length).toBeGreaterThan(0);
+    const frozenAt = Date.now();
+    const changed: string[] = [];
+    const compare = async () => {
+      const now = await answers();
+      for (const n of NAMES) if (JSON.stringify(now[n]) !== JSON.stringify(before[n])) changed.push(`${Date.now() - frozenAt} ms: ${n} ${now[n]!.join(',')}`);
+    };
+    for (const m of members.clusters) await m.hang();
+    try {
+      // From inside, a partition of the control plane: every member NotReady (default probes, ≈ 8 s).
+      await waitFor('every member NotReady', async () => {
+        await compare();
+        const ready = await readiness();
+        return members.clusters.every((m) => ready[m.name] === false);
+      }, 60_000, 500);
+      const allDownAt = Date.now();
+      process.stdout.write(`every member NotReady ${allDownAt - frozenAt} ms after the freeze\n`);
+
+      const held = await waitFor('the records API says the records are held', async () => {
+        const body = (await call(server, 'GET', '/api/v1/dns/records?service=default/web')).body;
+        return body.held.length ? body : undefined;
+      }, 15_000, 250);
+      expect(held.held).toEqual([
+        { service: 'default/web', since: expect.any(String), reason: 'no healthy endpoint; last-known addresses kept', addresses: before[G]!.filter((a) => IP.test(a)) },
+      ]);
+      expect(Date.parse(held.held[0].since)).toBeGreaterThanOrEqual(frozenAt);
+      expect(held.items.length).toBeGreaterThan(0);
+      for (const item of held.items) expect(item.held).toEqual({ since: held.held[0].since, reason: 'no healthy endpoint; last-known addresses kept' });
+
+      const table = await fedctl(server, ['dns', 'records', '--service', 'default/web']);
+      expect(table.code).toBe(0);
+      const row = table.stdout.split('\n').find((l) => l.startsWith(`${G} `));
+      expect(row).toContain(`held: no healthy endpoint; last-known addresses kept (since ${held.held[0].since})`);
+      expect(table.stderr).toContain(`service default/web has no healthy endpoint since ${held.held[0].since}: DNS keeps its last-known addresses`);
+
+      const events = (await call(server, 'GET', '/api/v1/events?reason=DnsFailOpen')).body.items;
+      expect(events).toEqual([
+        expect.objectContaining({
+          type: 'Warning',
+          object: 'FederatedService/default/web',
+          message: `service default/web has no healthy endpoint: DNS keeps its last-known addresses (${before[G]!.filter((a) => IP.test(a)).join(', ')})`,
+        }),
+      ]);
+
+      // Frozen ~20 s more: every level keeps answering what it answered before the freeze.
+      while (Date.now() - allDownAt < 20_000) {
+        await compare();
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+      expect(changed).toEqual([]);
+    } finally {
+      for (const m of members.clusters) await m.resume();
+    }
+    const thawedAt = Date.now();
+    await followsHealth('DNS following health again after the thaw, the held marker gone');
+    process.stdout.write(`DNS follows health again ${Date.now() - thawedAt} ms after the thaw\n`);
+    const ended = (await call(server, 'GET', '/api/v1/events?reason=DnsFailOpenEnded')).body.items;
+    expect(ended).toEqual([expect.objectContaining({ object: 'FederatedService/default/web' })]);
+    const table = await fedctl(server, ['dns', 'records', '--service', 'default/web']);
+    expect(table.stdout).not.toContain('held');
+    expect(table.stderr).not.toContain('Warning: service');
+  }, 240_000);
+
+  it('two of three members unreachable: DNS answers with the healthy member\'s address only', async () => {
+    await followsHealth('DNS following health before the freeze');
+    // The survivor must run ready replicas (dnsd-3 when it does).
+    const serving: typeof members.clusters = [];
+    for (const m of members.clusters) if (((await memberReplicas(m))?.ready ?? 0) > 0) serving.push(m);
+    const survivor = serving.find((m) => m.name === 'dnsd-3') ?? serving[0]!;
+    const frozen = members.clusters.filter((m) => m !== survivor);
+    for (const m of frozen) await m.hang();
+    try {
+      await waitFor('the survivor alone in every answer', async () => {
+        const now = await answers();
+        return NAMES.every((n) => JSON.stringify(now[n]!.filter((a) => IP.test(a))) === JSON.stringify([lbOf(survivor)]));
+      }, 60_000, 250);
+      const ready = await readiness();
+      expect(frozen.map((m) => ready[m.name])).toEqual([false, false]);
+      expect((await call(server, 'GET', '/api/v1/dns/records')).body.held).toEqual([]);
+    } finally {
+      for (const m of frozen) await m.resume();
+    }
+  }, 120_000);
 });

@@ -7,6 +7,7 @@ import { DomainError, ErrorCode } from '#libs/common';
 import {
   createRoute53Client,
   fromRoute53RecordSet,
+  guardZoneReplacement,
   planRecords,
   ROUTE53_LIMITS,
   Route53DnsProvider,
@@ -157,6 +158,29 @@ describe('Route 53 provider against the fake endpoint', () => {
     expect(forced.batches).toBeGreaterThan(1);
     expect(zoneContents().some((r) => r.name.includes('.bulk.'))).toBe(false);
     expect(fake.list(zoneId).some((r) => r.Name === `www.${SUFFIX}.`)).toBe(true);
+  });
+
+  it('the guard counts address sets replaced at the same name (A → CNAME fallback), as the built-in store does', async () => {
+    const foreign = [`www.${SUFFIX}`, `${N}.us-west-1a.us-west-1.${SUFFIX}`];
+    const before = zoneContents(foreign);
+    // c1 and c2 fail, c3 comes back: us-east-1, us-east-1a and us-east-1b turn from A into CNAME fallbacks.
+    // No name vanishes, but 3 of the 14 owned sets lose their addresses: more than 20 %.
+    const input = federation();
+    for (const e of input.services[0]!.endpoints) e.healthy = e.cluster === 'c3';
+    const error = await provider({ maxDeleteShare: 0.2 })
+      .publish(SUFFIX, planRecords(input))
+      .catch((e: unknown) => e);
+    expect((error as DomainError).code).toBe(ErrorCode.Conflict);
+    expect((error as DomainError).message).toMatch(/refusing to delete 3 of 14 owned record sets/);
+    expect(sortKeys(zoneContents(foreign))).toEqual(sortKeys(before));
+    expect(guardZoneReplacement(before, planRecords(input), 0.2)).toMatchObject({ allowed: false, deletes: 3, owned: 14 });
+
+    // One cluster failing (1 of 14) is published.
+    const one = federation();
+    one.services[0]!.endpoints[0]!.healthy = false;
+    const published = await provider({ maxDeleteShare: 0.2 }).publish(SUFFIX, planRecords(one));
+    expect(published.deleted.map((r) => `${r.name}/${r.type}`)).toEqual([`${N}.us-east-1a.us-east-1.${SUFFIX}/A`]);
+    await provider().publish(SUFFIX, planRecords(federation())); // back to the fixture
   });
 
   it('a DELETE that no longer matches exactly is rejected as InvalidChangeBatch (Conflict), nothing applied', async () => {

@@ -16,7 +16,8 @@
  *    exactly one target; the smallest is a stable, deterministic choice). Hostnames are never resolved to
  *    IPs — the cloud may rotate the addresses behind them.
  * 3. Nothing healthy: zone → `CNAME` to its region name, region → `CNAME` to the global name, global →
- *    no record at all (so the CNAME chain ends in NXDOMAIN, as in v1).
+ *    no record at all (so the CNAME chain ends in NXDOMAIN, as in v1). The publisher does not let health
+ *    do that: it keeps such a service's last-known record sets instead (fail-open, `#libs/dns-publishing`).
  * 4. Every name written gets an ownership TXT beside it (see ownership.ts for the `_ubernetes-owner.`
  *    affix).
  * 5. SRV: each NAMED service port P with protocol T (lower-cased) gets `_P._T.S.N.F.svc.D`, only when the
