@@ -21,6 +21,12 @@ export const propagationEnvShape = {
   UBERNETES_ADMISSION_TIMEOUT_SECONDS: z.coerce.number({ message: 'must be a number' }).positive('must be > 0').max(300, 'must be at most 300').default(10),
   /** Seconds a pod must stay Unschedulable before its cluster's capacity for the workload is estimated. */
   UBERNETES_UNSCHEDULABLE_SECONDS: z.coerce.number({ message: 'must be a number' }).min(0, 'must be >= 0').max(3600).default(5),
+  /**
+   * Owner id written into every member object (annotation `federation.ubernetes.io/owner-id`); objects
+   * with another owner id are never applied over or deleted. Default FEDERATION_NAME. Give every
+   * federation sharing a member its own (the counterpart of DNS_OWNER_ID for member objects).
+   */
+  UBERNETES_OWNER_ID: z.string().regex(/^[a-z0-9-]{1,63}$/, 'must match [a-z0-9-]{1,63}').optional(),
 };
 
 /** Validated propagation settings. */
@@ -31,6 +37,8 @@ export interface PropagationConfig {
   unschedulableSeconds: number;
   admissionMaxBacklog: number;
   admissionTimeoutSeconds: number;
+  /** Owner id of this federation's member objects (UBERNETES_OWNER_ID, default FEDERATION_NAME). */
+  ownerId: string;
 }
 
 export function propagationConfig(e: EnvConfig): PropagationConfig {
@@ -41,5 +49,6 @@ export function propagationConfig(e: EnvConfig): PropagationConfig {
     unschedulableSeconds: e.UBERNETES_UNSCHEDULABLE_SECONDS,
     admissionMaxBacklog: e.UBERNETES_ADMISSION_MAX_BACKLOG,
     admissionTimeoutSeconds: e.UBERNETES_ADMISSION_TIMEOUT_SECONDS,
+    ownerId: e.UBERNETES_OWNER_ID ?? e.FEDERATION_NAME,
   };
 }

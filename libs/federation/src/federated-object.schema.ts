@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DomainError, type FieldProblem } from '#libs/common';
 import { MAX_REPLICAS, MAX_WEIGHT } from '#libs/placement';
-import { FEDERATION_API_VERSION, type FederatedKind } from './kinds.js';
+import { FEDERATION_API_VERSION, isReplicaWorkload, type FederatedKind } from './kinds.js';
 import type { FederatedObject } from './federated-object.types.js';
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
@@ -92,6 +92,7 @@ const specSchema = z.strictObject({
   overrides: z.array(overrideSchema).optional(),
   replicaScheduling: replicaSchedulingSchema.optional(),
   adoptExisting: z.boolean({ message: 'must be true or false' }).optional(),
+  retainReplicas: z.boolean({ message: 'must be true or false' }).optional(),
 });
 
 const metadataSchema = z.looseObject({
@@ -172,6 +173,9 @@ export function validateFederatedObject(body: unknown, target: ValidateTarget): 
   }
   if (obj.spec.replicaScheduling && !kind.replicas) {
     problems.push({ path: 'spec.replicaScheduling', message: `only Deployments and ReplicaSets have replicas (not ${kind.kind})` });
+  }
+  if (obj.spec.retainReplicas === true && !isReplicaWorkload(template)) {
+    problems.push({ path: 'spec.retainReplicas', message: `only Deployments and ReplicaSets have replicas (not ${template.kind})` });
   }
   const replicas = (template as { spec?: { replicas?: unknown } }).spec?.replicas;
   if (kind.replicas && replicas !== undefined && (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)) {

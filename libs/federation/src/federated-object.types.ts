@@ -57,6 +57,12 @@ export interface FederatedSpec {
   replicaScheduling?: ReplicaScheduling;
   /** Take over member objects of the same name that Ubernetes did not create (default false). */
   adoptExisting?: boolean;
+  /**
+   * Deployments/ReplicaSets: keep each member's `spec.replicas` once the object exists there (a member
+   * autoscaler owns it; KubeFed's field). The first create uses the planned count. Default false; a
+   * federated HorizontalPodAutoscaler targeting the workload has the same effect.
+   */
+  retainReplicas?: boolean;
 }
 
 /** Any Kubernetes object (loosely typed). */
@@ -89,8 +95,11 @@ export interface FederatedObject {
   status?: FederatedStatus;
 }
 
-/** Condition types of a federated object. */
-export type FederatedConditionType = 'Propagated' | 'Ready' | 'Unschedulable';
+/**
+ * Condition types of a federated object. `Conflict` is present (status True) only while some member holds
+ * an object of the manifest's name that belongs to another federated object or federation.
+ */
+export type FederatedConditionType = 'Propagated' | 'Ready' | 'Unschedulable' | 'Conflict';
 
 export interface Condition {
   type: FederatedConditionType;
@@ -111,6 +120,8 @@ export interface ClusterStatus {
   cluster: string;
   /** `Applied` (member object matches), `Pending` (not yet applied or cluster NotReady), `Error`, `Deleting`. */
   state: 'Applied' | 'Pending' | 'Error' | 'Deleting';
+  /** `Conflict`: the member object belongs to someone else (`error` names the owner); left alone. */
+  reason?: 'Conflict';
   error?: string;
   /** Replicas planned for this cluster (replica workloads). */
   plannedReplicas?: number;

@@ -11,6 +11,8 @@ export * from './json-pointer.js';
 export * from './label-selector.js';
 export * from './hash.js';
 export * from './materialize.js';
+export * from './ownership.js';
+export * from './replica-retention.js';
 export * from './placement-decision.js';
 export * from './status.js';
 export * from './failover-delay.js';

@@ -13,6 +13,15 @@ export const MANAGED_BY_LABEL = 'federation.ubernetes.io/managed-by';
 export const MANAGED_BY_VALUE = 'ubernetes';
 /** Annotation naming the federated object (`kind/namespace/name`) a member object comes from. */
 export const FEDERATED_OBJECT_ANNOTATION = 'federation.ubernetes.io/federated-object';
+/** Annotation with the uid of the federated object that owns a member object (see `ownership.ts`). */
+export const FEDERATED_OBJECT_UID_ANNOTATION = 'federation.ubernetes.io/federated-object-uid';
+/** Annotation with the owner id (`UBERNETES_OWNER_ID`) of the federation that owns a member object. */
+export const OWNER_ID_ANNOTATION = 'federation.ubernetes.io/owner-id';
+/**
+ * Annotation (`"true"`) on a member workload whose `spec.replicas` the member owns (`spec.retainReplicas`,
+ * or a federated HorizontalPodAutoscaler targets it): drift correction and resync leave the count alone.
+ */
+export const RETAIN_REPLICAS_ANNOTATION = 'federation.ubernetes.io/retain-replicas';
 /** Annotation that lets Ubernetes take over an existing unmanaged member object (same as `spec.adoptExisting`). */
 export const ADOPT_ANNOTATION = 'federation.ubernetes.io/adopt-existing';
 /** Field manager of every server-side apply Ubernetes does in members. */

@@ -6,7 +6,7 @@ import type { FederatedObject } from './federated-object.types.js';
 const obj: FederatedObject = {
   apiVersion: 'federation.ubernetes.io/v1',
   kind: 'FederatedDeployment',
-  metadata: { name: 'web', namespace: 'shop' },
+  metadata: { name: 'web', namespace: 'shop', uid: 'u-1' },
   spec: {
     template: {
       apiVersion: 'apps/v1',
@@ -21,18 +21,38 @@ const obj: FederatedObject = {
   },
 };
 
+const context = { ownerId: 'demo' };
+
 describe('materialize(template, overrides, replicas)', () => {
   it('applies the overrides of that cluster, the planned replicas and the ownership marks', () => {
-    const m = materialize(obj, { name: 'eu', labels: { tier: 'edge' } }, 3) as any;
+    const m = materialize(obj, { name: 'eu', labels: { tier: 'edge' } }, 3, context) as any;
     expect(m.spec.replicas).toBe(3);
     expect(m.spec.template.spec.containers[0].image).toBe('nginx:eu');
     expect(m.spec.template.spec.containers[0].ports[0].protocol).toBe('TCP');
     expect(m.metadata.labels).toEqual({ edge: 'true', 'federation.ubernetes.io/managed-by': 'ubernetes' });
     expect(m.metadata.annotations['federation.ubernetes.io/federated-object']).toBe('FederatedDeployment/shop/web');
-    const us = materialize(obj, { name: 'us', labels: {} }, 6) as any;
+    expect(m.metadata.annotations['federation.ubernetes.io/federated-object-uid']).toBe('u-1');
+    expect(m.metadata.annotations['federation.ubernetes.io/owner-id']).toBe('demo');
+    const us = materialize(obj, { name: 'us', labels: {} }, 6, context) as any;
     expect(us.spec.template.spec.containers[0].image).toBe('nginx:1');
     expect(us.metadata.labels.edge).toBeUndefined();
     expect(obj.spec.template.spec).toMatchObject({ replicas: 9 }); // input untouched
+  });
+
+  it('writes the owner marks last, so a template cannot claim another owner', () => {
+    const claiming = structuredClone(obj);
+    claiming.spec.template.metadata!.annotations = {
+      'federation.ubernetes.io/owner-id': 'other',
+      'federation.ubernetes.io/federated-object-uid': 'stolen',
+      'federation.ubernetes.io/federated-object': 'FederatedDeployment/shop/other',
+    };
+    const m = materialize(claiming, { name: 'us' }, 1, context) as any;
+    expect(m.metadata.annotations).toEqual({
+      'federation.ubernetes.io/federated-object': 'FederatedDeployment/shop/web',
+      'federation.ubernetes.io/federated-object-uid': 'u-1',
+      'federation.ubernetes.io/owner-id': 'demo',
+    });
+    expect(() => materialize({ ...obj, metadata: { name: 'web', namespace: 'shop' } }, { name: 'us' }, 1, context)).toThrow(/no uid/);
   });
 
   it('hashes equal manifests equally, whatever the key order', () => {
@@ -41,7 +61,7 @@ describe('materialize(template, overrides, replicas)', () => {
   });
 
   it('detects drift as "manifest is not a subset of the live object"', () => {
-    const m = materialize(obj, { name: 'us' }, 6);
+    const m = materialize(obj, { name: 'us' }, 6, context);
     const live = structuredClone(m) as any;
     live.status = { readyReplicas: 6 };
     live.spec.template.spec.containers[0].imagePullPolicy = 'IfNotPresent';

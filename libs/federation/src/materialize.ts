@@ -1,11 +1,14 @@
 /**
  * Materialization: the manifest one member cluster gets for a federated object (Karmada's "Work"):
  * template, then the overrides for that cluster in order, then the planned replicas, then the
- * ownership label and annotation. Pure: same input, same manifest (and hash).
+ * ownership label and annotations (managed-by, `kind/namespace/name`, the federated object's uid, the
+ * federation's owner id; see `ownership.ts`) and, for a workload whose member owns its replica count, the
+ * retain-replicas annotation (see `replica-retention.ts`). Pure: same input, same manifest (and hash).
  */
 import { applyOperations } from './json-pointer.js';
 import { matchesSelector } from './label-selector.js';
-import { FEDERATED_OBJECT_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE } from './kinds.js';
+import { FEDERATED_OBJECT_ANNOTATION, FEDERATED_OBJECT_UID_ANNOTATION, MANAGED_BY_LABEL, MANAGED_BY_VALUE, OWNER_ID_ANNOTATION, RETAIN_REPLICAS_ANNOTATION } from './kinds.js';
+import { retainsReplicas, withoutReplicasIfRetained } from './replica-retention.js';
 import type { FederatedObject, KubeObject } from './federated-object.types.js';
 
 /** A member cluster as placement and overrides see it. */
@@ -19,13 +22,24 @@ export function federatedObjectKey(obj: Pick<FederatedObject, 'kind' | 'metadata
   return `${obj.kind}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
 }
 
+/** What materialization needs besides the object and the cluster. */
+export interface MaterializeContext {
+  /** The federation's owner id (`UBERNETES_OWNER_ID`), written into every member object. */
+  ownerId: string;
+  /** A federated HorizontalPodAutoscaler targets this workload: the members own its replica counts. */
+  autoscaled?: boolean;
+}
+
 /**
  * The manifest for `cluster`. `replicas` (from the planner) replaces `spec.replicas` after the overrides:
  * replica counts belong to placement, so an override of `/spec/replicas` only counts when the object has
  * no replica scheduling. Secrets' `stringData` is folded into `data` (the API server never returns
- * `stringData`, so leaving it would look like drift forever).
+ * `stringData`, so leaving it would look like drift forever). The owner marks come last, so a template
+ * cannot claim another owner; `obj.metadata.uid` is required (a stored object has one).
  */
-export function materialize(obj: FederatedObject, cluster: ClusterRef, replicas?: number): KubeObject {
+export function materialize(obj: FederatedObject, cluster: ClusterRef, replicas: number | undefined, context: MaterializeContext): KubeObject {
+  const uid = obj.metadata.uid;
+  if (!uid) throw new Error(`materialize: ${federatedObjectKey(obj)} has no uid (only stored objects are propagated)`);
   let manifest = structuredClone(obj.spec.template);
   (obj.spec.overrides ?? []).forEach((o, i) => {
     const applies = o.clusterName !== undefined ? o.clusterName === cluster.name : matchesSelector(o.clusterSelector, cluster.labels ?? {});
@@ -46,7 +60,14 @@ export function materialize(obj: FederatedObject, cluster: ClusterRef, replicas?
   metadata.name = obj.spec.template.metadata?.name ?? obj.metadata.name;
   if (obj.metadata.namespace !== undefined) metadata.namespace = obj.metadata.namespace;
   metadata.labels = { ...(metadata.labels ?? {}), [MANAGED_BY_LABEL]: MANAGED_BY_VALUE };
-  metadata.annotations = { ...(metadata.annotations ?? {}), [FEDERATED_OBJECT_ANNOTATION]: federatedObjectKey(obj) };
+  const { [RETAIN_REPLICAS_ANNOTATION]: _claimed, ...annotations } = metadata.annotations ?? {};
+  metadata.annotations = {
+    ...annotations,
+    [FEDERATED_OBJECT_ANNOTATION]: federatedObjectKey(obj),
+    [FEDERATED_OBJECT_UID_ANNOTATION]: uid,
+    [OWNER_ID_ANNOTATION]: context.ownerId,
+    ...(retainsReplicas(obj, context.autoscaled === true) ? { [RETAIN_REPLICAS_ANNOTATION]: 'true' } : {}),
+  };
   return manifest;
 }
 
@@ -61,17 +82,22 @@ export function checkOverrides(obj: FederatedObject): void {
 /**
  * Whether the live member object still holds everything the manifest sets (the manifest is a "subset"
  * of it: objects by key, arrays element by element with equal length, scalars equal). Fields the
- * API server or controllers add (defaults, status, metadata) are ignored. False means drift: re-apply.
+ * API server or controllers add (defaults, status, metadata) are ignored, and so is `spec.replicas` of a
+ * manifest carrying the retain-replicas annotation (the member owns it). False means drift: re-apply.
  */
 export function liveMatchesManifest(manifest: unknown, live: unknown): boolean {
+  return isSubset(withoutReplicasIfRetained(manifest), live);
+}
+
+function isSubset(manifest: unknown, live: unknown): boolean {
   if (Array.isArray(manifest)) {
-    return Array.isArray(live) && live.length === manifest.length && manifest.every((m, i) => liveMatchesManifest(m, live[i]));
+    return Array.isArray(live) && live.length === manifest.length && manifest.every((m, i) => isSubset(m, live[i]));
   }
   if (manifest && typeof manifest === 'object') {
     if (!live || typeof live !== 'object' || Array.isArray(live)) return false;
     for (const [k, v] of Object.entries(manifest as Record<string, unknown>)) {
       if (v === undefined || v === null) continue;
-      if (!liveMatchesManifest(v, (live as Record<string, unknown>)[k])) return false;
+      if (!isSubset(v, (live as Record<string, unknown>)[k])) return false;
     }
     return true;
   }

@@ -95,12 +95,60 @@ export class MemberObjects {
     return this.credentials.name;
   }
 
-  /** Server-side apply (`fieldManager`, conflicts forced when `force`); returns the live object. */
-  async apply(manifest: MemberObject, options: { fieldManager: string; force?: boolean; timeoutMs?: number }): Promise<MemberObject> {
+  /**
+   * Server-side apply (`fieldManager`, conflicts forced when `force`); returns the live object.
+   * `resourceVersion`: apply only over that version of an existing object (HTTP 409 when it changed
+   * meanwhile), so what was checked is what gets written. Do not use it to create: API servers differ
+   * (a 1.20 Service refuses it); {@link create} is the safe create.
+   */
+  async apply(manifest: MemberObject, options: { fieldManager: string; force?: boolean; timeoutMs?: number; resourceVersion?: string }): Promise<MemberObject> {
     const ref = refOf(manifest);
     const path = await this.objectPath(ref);
     const query = `?fieldManager=${encodeURIComponent(options.fieldManager)}${options.force ? '&force=true' : ''}`;
-    return (await this.call('PATCH', path + query, JSON.stringify(manifest), 'application/apply-patch+yaml', options.timeoutMs)) as MemberObject;
+    const body = options.resourceVersion === undefined ? manifest : { ...manifest, metadata: { ...manifest.metadata, resourceVersion: options.resourceVersion } };
+    return (await this.call('PATCH', path + query, JSON.stringify(body), 'application/apply-patch+yaml', options.timeoutMs)) as MemberObject;
+  }
+
+  /**
+   * Creates the object (POST). Unlike an apply it never writes over an existing object: a taken name (a
+   * concurrent creator's too) fails with HTTP 409 AlreadyExists. The fields it set are then owned as if
+   * `fieldManager` had applied them ({@link claimFieldsAsApplied}), so later applies keep server-side
+   * apply's semantics (a field left out of a later apply is removed).
+   */
+  async create(manifest: MemberObject, options: { fieldManager: string; timeoutMs?: number }): Promise<MemberObject> {
+    const ref = refOf(manifest);
+    const path = await this.collectionPath(ref);
+    const created = (await this.call('POST', `${path}?fieldManager=${encodeURIComponent(options.fieldManager)}`, JSON.stringify(manifest), 'application/json', options.timeoutMs)) as MemberObject;
+    return this.claimFieldsAsApplied(created, options.fieldManager, options.timeoutMs);
+  }
+
+  /**
+   * Turns what `fieldManager` owns through an update (a create records one) into apply ownership, as
+   * client-go's `csaupgrade` does for kubectl, so a later server-side apply by the same manager that leaves
+   * a field out removes it instead of leaving it behind. Only when the manager has an update entry and no
+   * apply entry; a JSON patch whose `test` operations pin the entry, so a concurrent change of the list
+   * makes it fail harmlessly (returns `live` unchanged; the caller may try again later).
+   */
+  async claimFieldsAsApplied(live: MemberObject, fieldManager: string, timeoutMs?: number): Promise<MemberObject> {
+    const entries = live.metadata?.managedFields;
+    if (!Array.isArray(entries)) return live;
+    const owned = entries as { manager?: string; operation?: string }[];
+    if (owned.some((e) => e.manager === fieldManager && e.operation === 'Apply')) return live;
+    const index = owned.findIndex((e) => e.manager === fieldManager && e.operation === 'Update');
+    if (index < 0) return live;
+    const at = `/metadata/managedFields/${index}`;
+    const patch = [
+      { op: 'test', path: `${at}/manager`, value: fieldManager },
+      { op: 'test', path: `${at}/operation`, value: 'Update' },
+      { op: 'replace', path: `${at}/operation`, value: 'Apply' },
+    ];
+    try {
+      const path = `${await this.objectPath(refOf(live))}?fieldManager=${encodeURIComponent(fieldManager)}`;
+      return (await this.call('PATCH', path, JSON.stringify(patch), 'application/json-patch+json', timeoutMs)) as MemberObject;
+    } catch (error) {
+      if (error instanceof MemberRequestError && (error.status === 409 || error.status === 422)) return live;
+      throw error;
+    }
   }
 
   /**
@@ -117,10 +165,14 @@ export class MemberObjects {
     }
   }
 
-  /** Deletes (background propagation); false when it was already gone. */
-  async delete(ref: MemberObjectRef, timeoutMs?: number): Promise<boolean> {
+  /**
+   * Deletes (background propagation); false when it was already gone. `preconditions`: delete only that
+   * object (`uid`) at that version (`resourceVersion`); HTTP 409 when it was replaced or changed.
+   */
+  async delete(ref: MemberObjectRef, timeoutMs?: number, preconditions?: { uid?: string; resourceVersion?: string }): Promise<boolean> {
     try {
-      await this.call('DELETE', await this.objectPath(ref), JSON.stringify({ propagationPolicy: 'Background' }), 'application/json', timeoutMs);
+      const body = { propagationPolicy: 'Background', ...(preconditions ? { preconditions } : {}) };
+      await this.call('DELETE', await this.objectPath(ref), JSON.stringify(body), 'application/json', timeoutMs);
       return true;
     } catch (error) {
       if (error instanceof MemberRequestError && error.status === 404) return false;
@@ -153,10 +205,14 @@ export class MemberObjects {
   }
 
   private async objectPath(ref: MemberObjectRef): Promise<string> {
+    return `${await this.collectionPath(ref)}/${encodeURIComponent(ref.name)}`;
+  }
+
+  private async collectionPath(ref: MemberObjectRef): Promise<string> {
     const info = await this.resource(ref.apiVersion, ref.kind);
     if (info.namespaced && !ref.namespace) throw new MemberRequestError(this.cluster, 400, `${ref.kind} ${ref.name} needs a namespace`);
     const ns = info.namespaced ? `/namespaces/${encodeURIComponent(ref.namespace!)}` : '';
-    return `${groupPath(ref.apiVersion)}${ns}/${info.plural}/${encodeURIComponent(ref.name)}`;
+    return `${groupPath(ref.apiVersion)}${ns}/${info.plural}`;
   }
 
   private async resource(apiVersion: string, kind: string, timeoutMs?: number): Promise<ResourceInfo> {

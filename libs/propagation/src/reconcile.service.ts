@@ -2,28 +2,43 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '#libs/config';
 import {
   ADOPT_ANNOTATION,
+  FEDERATED_OBJECT_ANNOTATION,
   FIELD_MANAGER,
-  MANAGED_BY_LABEL,
-  MANAGED_BY_VALUE,
   aggregateStatus,
+  autoscalerTargetOf,
+  autoscales,
+  decideOwnership,
+  describeConflict,
+  describeUnowned,
   failoverDelay,
+  federatedKindForTarget,
   federatedObjectKey,
+  isSettled,
   liveMatchesManifest,
   manifestHash,
+  manifestRetainsReplicas,
   materialize,
+  mayDelete,
+  maySeize,
   planInputFor,
+  retainsReplicas,
   schedulesReplicas,
   selectedClusters,
   stableStringify,
   totalReplicasOf,
+  withRetainedReplicas,
   type ClusterStatus,
   type FederatedObject,
   type FederatedStatus,
   type KubeObject,
   type LoadBalancerIngress,
+  type MaterializeContext,
+  type MemberOwner,
+  type Ownership,
+  type OwnerMarks,
 } from '#libs/federation';
-import { describeKubeError, MemberRequestError, type MemberObject, type MemberObjects } from '#libs/kube';
-import { PropagationWorkRepository, FederatedObjectRepository, type PropagationWorkEntity } from '#libs/persistence';
+import { describeKubeError, MemberRequestError, type MemberObject, type MemberObjectRef, type MemberObjects } from '#libs/kube';
+import { PropagationWorkRepository, FederatedObjectRepository, type FederatedObjectEntity, type PropagationWorkEntity } from '#libs/persistence';
 import { plan, type PlanInput, type PlanResult } from '#libs/placement';
 import { QueueName, QueueService } from '#libs/queues';
 import { toFederatedObject } from './federated-object.mapper.js';
@@ -74,6 +89,9 @@ export interface ServiceEndpoints {
 
 /** Capacity estimates expire so a cluster that grew gets replicas again. */
 const CAPACITY_TTL_MS = 5 * 60_000;
+
+/** A work item's observation, plus the owner of the member object while it belongs to someone else. */
+type WorkObserved = Observed & { conflict?: OwnerMarks };
 
 /**
  * Propagation: turns a federated object into per-cluster work items and applies them (server-side apply,
@@ -174,10 +192,11 @@ export class ReconcileService {
     if (!stored) return;
     const { object: row, works } = stored;
     const byName = new Map(clusters.map((c) => [c.name, c]));
-    if (row.deletingAt) return this.finishDeletion(uid, works, byName);
+    if (row.deletingAt) return this.finishDeletion(uid, works, byName, row);
 
     const obj = toFederatedObject(row);
     const key = federatedObjectKey(obj);
+    const context = await this.materializeContext(obj);
     const decision = await this.decide(obj, works, clusters);
     const targetMap = new Map(decision.targets.map((t) => [t.cluster, t]));
     const workMap = new Map(works.map((w) => [w.cluster, w]));
@@ -190,7 +209,7 @@ export class ReconcileService {
     const desired: PropagationWorkEntity[] = [];
     for (const target of decision.targets) {
       const cluster = byName.get(target.cluster)!;
-      const manifest = materialize(obj, cluster, target.replicas) as unknown as Record<string, unknown>;
+      const manifest = materialize(obj, cluster, target.replicas, context) as unknown as Record<string, unknown>;
       const hash = manifestHash(manifest);
       const existing = workMap.get(target.cluster);
       if (existing && existing.hash === hash) {
@@ -223,7 +242,7 @@ export class ReconcileService {
         if (!cluster || cluster.ready || !cluster.schedulable || !selectedNames.has(w.cluster) || targetMap.has(w.cluster)) continue;
         const replicas = desiredReplicasOf(w);
         if (!isReplicaWork(w) || replicas === 0) continue;
-        const manifest = materialize(obj, cluster, 0) as unknown as Record<string, unknown>;
+        const manifest = materialize(obj, cluster, 0, context) as unknown as Record<string, unknown>;
         const { specReplicas: _stale, ...observed } = w.observed as Observed;
         const since = new Date(cluster.notReadySince ?? Date.now()).toISOString();
         Object.assign(w, {
@@ -277,17 +296,50 @@ export class ReconcileService {
     const status = aggregateStatus({
       generation: row.generation,
       clusters: statuses,
-      ...(decision.planResult ? { replicas: { desired: totalReplicasOf(obj), unschedulable: decision.planResult.unschedulable } } : {}),
+      ...(decision.planResult
+        ? { replicas: { desired: totalReplicasOf(obj), unschedulable: decision.planResult.unschedulable, retained: retainsReplicas(obj, context.autoscaled === true) } }
+        : {}),
       previous: previous?.conditions ? previous : undefined,
       now: new Date().toISOString(),
     });
     const statusChanged = stableStringify(withoutTimes(status)) !== stableStringify(withoutTimes(previous));
     await this.objects.recordReconcile(uid, toSave, statusChanged ? (status as unknown as Record<string, unknown>) : undefined);
-    const converged = status.conditions.every((c) => (c.type === 'Unschedulable' ? true : c.status === 'True'));
+    // A conflict waits for the other owner, not for time: resync looks at it again each period.
+    const converged = isSettled(status);
     // Look again while converging, while a scale-down waits for replacements, and when a delay ends.
     const dueInMs = Math.min(...decision.delayed.map((d) => d.dueInMs + 50));
     if (!converged || decision.heldScaleDowns.length || decision.delayed.length) await this.requestRefresh(uid, attempt, dueInMs);
+    // A federated autoscaler's new generation may change who owns its target's replica counts.
+    if (previous?.observedGeneration !== row.generation) await this.reconcileAutoscaled(obj);
     this.logger.debug({ resource: key, converged, clusters: statuses.length }, 'reconciled');
+  }
+
+  /**
+   * The owner id, and whether a federated HorizontalPodAutoscaler targets this replica workload (then the
+   * members own its replica counts, as with `retainReplicas`). One query, the namespace's FederatedObjects,
+   * per reconcile of a Deployment/ReplicaSet that does not already set `retainReplicas: true`; none for
+   * other kinds. A new generation or deletion of the autoscaler reconciles its target (see
+   * {@link reconcileAutoscaled}), so the change takes effect without waiting for drift.
+   */
+  private async materializeContext(obj: FederatedObject): Promise<MaterializeContext> {
+    const ownerId = this.config.propagation.ownerId;
+    if (!schedulesReplicas(obj) || obj.spec.retainReplicas === true) return { ownerId };
+    const rows = await this.objects.list('FederatedObject', obj.metadata.namespace ?? '');
+    return { ownerId, autoscaled: rows.some((r) => !r.deletingAt && autoscales(toFederatedObject(r), obj)) };
+  }
+
+  /** For a federated HorizontalPodAutoscaler: asks for a reconcile of the workload it targets (same name). */
+  private async reconcileAutoscaled(obj: FederatedObject): Promise<void> {
+    const target = autoscalerTargetOf(obj);
+    const kind = target && federatedKindForTarget(target.kind);
+    if (!target || !kind) return;
+    const workload = await this.objects.findByKey(kind.kind, target.namespace ?? '', target.name);
+    if (workload && !workload.deletingAt) await this.requestReconcile(workload.uid);
+  }
+
+  /** This federation and federated object, as ownership marks name them. */
+  private ownerOf(uid: string, key: string): MemberOwner {
+    return { ownerId: this.config.propagation.ownerId, uid, key };
   }
 
   /** Applies one work item if its cluster is Ready and the member differs; records what it observed. */
@@ -307,35 +359,71 @@ export class ReconcileService {
     }
     const member = await this.connections.for(work.cluster, timeoutMs);
     const manifest = work.manifest as unknown as MemberObject;
-    const ref = { apiVersion: manifest.apiVersion, kind: manifest.kind, namespace: manifest.metadata?.namespace, name: String(manifest.metadata?.name) };
-    // A work item applied before whose manifest changed (a spec edit, a re-plan) is applied at once: the
-    // adoption check below ran before its first apply, and the live object could not be left as it is.
-    const changedSinceApplied = work.appliedHash !== null && work.appliedHash !== work.hash;
-    // The watch cache serves it: a read a few ms old is as good as the quorum read (the apply below could
-    // race a concurrent writer either way), and it spares the member's etcd one read per object.
-    let live = changedSinceApplied ? undefined : await member.get(ref, timeoutMs, { fromCache: true });
-    if (live && live.metadata?.labels?.[MANAGED_BY_LABEL] !== MANAGED_BY_VALUE) {
-      const adopt = obj.spec.adoptExisting === true || obj.metadata.annotations?.[ADOPT_ANNOTATION] === 'true';
-      if (!adopt) {
-        const error = `a ${manifest.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name} not created by Ubernetes already exists (set spec.adoptExisting: true to take it over)`;
-        if (work.state !== 'Error' || work.error !== error) dirty.add(work);
-        work.state = 'Error';
-        work.error = error;
-        return;
+    const ref = refOf(manifest);
+    const self = this.ownerOf(work.objectUid, federatedObjectKey(obj));
+    const adopt = obj.spec.adoptExisting === true || obj.metadata.annotations?.[ADOPT_ANNOTATION] === 'true';
+    // The ownership check may read the watch cache (a few ms behind): every write below is conditional on
+    // what was read — a create fails when the name is taken, an apply carries the read resourceVersion —
+    // so a stale read costs one HTTP 409 and a quorum re-read, never a write over someone else's object.
+    let live = await member.get(ref, timeoutMs, { fromCache: true });
+    let appliedAt = work.appliedAt;
+    for (let attempt = 0; ; attempt++) {
+      const ownership = decideOwnership(live, self, adopt);
+      if (!maySeize(ownership)) return this.refuse(work, ownership, ref, self, dirty);
+      try {
+        const written = await this.write(member, work, manifest, live, timeoutMs);
+        if (written !== live) {
+          appliedAt = new Date();
+          this.logger.debug({ cluster: work.cluster, resource: self.key, ownership: ownership.verdict }, live ? 'applied' : 'created');
+        }
+        live = written;
+        break;
+      } catch (error) {
+        if (attempt > 0 || !(error instanceof MemberRequestError) || error.status !== 409) throw error;
+        live = await member.get(ref, timeoutMs); // changed meanwhile (or the cache lagged): look again, once
       }
     }
-    let appliedAt = work.appliedAt;
-    if (!live || work.appliedHash !== work.hash || !liveMatchesManifest(manifest, live)) {
-      live = await member.apply(manifest, { fieldManager: FIELD_MANAGER, force: true, timeoutMs });
-      appliedAt = new Date();
-      this.logger.debug({ cluster: work.cluster, resource: federatedObjectKey(obj) }, 'applied');
-    }
-    const observed = await this.observe(member, live, work, timeoutMs);
+    const observed = await this.observe(member, live!, work, timeoutMs);
     const change = { state: 'Applied', error: null, appliedHash: work.hash, appliedAt, observed: observed as Record<string, unknown> };
     if (work.state !== 'Applied' || work.appliedHash !== work.hash || stableStringify(work.observed) !== stableStringify(observed) || work.error) {
       dirty.add(work);
     }
     Object.assign(work, change, { updatedAt: new Date() });
+  }
+
+  /**
+   * Brings the member object to the manifest when it is not there yet: a create when the member has
+   * none, else a server-side apply over exactly the version read (`resourceVersion`). A workload whose
+   * member owns its replica count is applied with the live count. Returns `live` itself when nothing had
+   * to be written.
+   */
+  private async write(member: MemberObjects, work: PropagationWorkEntity, manifest: MemberObject, live: MemberObject | undefined, timeoutMs: number): Promise<MemberObject> {
+    if (!live) return member.create(manifest, { fieldManager: FIELD_MANAGER, timeoutMs });
+    if (work.appliedHash === work.hash && liveMatchesManifest(manifest, live)) {
+      // Created by an earlier attempt whose ownership hand-over failed: try it again (no-op otherwise).
+      return member.claimFieldsAsApplied(live, FIELD_MANAGER, timeoutMs);
+    }
+    const desired = withRetainedReplicas(manifest, live);
+    const applied = await member.apply(desired, { fieldManager: FIELD_MANAGER, force: true, timeoutMs, resourceVersion: live.metadata?.resourceVersion });
+    return member.claimFieldsAsApplied(applied, FIELD_MANAGER, timeoutMs);
+  }
+
+  /**
+   * Leaves a member object that is not this federated object's alone and says why on the work item:
+   * someone else's (another federated object or federation) is a conflict naming the owner; one without
+   * owner marks waits for `adoptExisting`.
+   */
+  private refuse(work: PropagationWorkEntity, ownership: Ownership, ref: MemberObjectRef, self: MemberOwner, dirty: Set<PropagationWorkEntity>): void {
+    const name = { kind: ref.kind, namespace: ref.namespace, name: ref.name, cluster: work.cluster };
+    const { conflict: _previous, ...rest } = work.observed as WorkObserved;
+    // Someone else's object tells nothing about this workload's replicas: forget what was observed.
+    const observed: WorkObserved = ownership.verdict === 'foreign' ? { conflict: ownership.owner } : rest;
+    const error = ownership.verdict === 'foreign' ? describeConflict(name, ownership.owner, self) : describeUnowned(name);
+    if (work.state !== 'Error' || work.error !== error || stableStringify(work.observed) !== stableStringify(observed)) {
+      if (work.error !== error) this.logger.warn({ cluster: work.cluster, resource: self.key }, `${error}: left alone`);
+      dirty.add(work);
+      Object.assign(work, { state: 'Error', error, observed, updatedAt: new Date() });
+    }
   }
 
   private async observe(member: MemberObjects, live: MemberObject, work: PropagationWorkEntity, timeoutMs: number): Promise<Observed> {
@@ -378,19 +466,36 @@ export class ReconcileService {
     }
     const member = await this.connections.for(work.cluster, timeoutMs);
     const manifest = work.manifest as unknown as KubeObject;
-    const ref = { apiVersion: manifest.apiVersion, kind: manifest.kind, namespace: manifest.metadata?.namespace, name: String(manifest.metadata?.name) };
-    const live = await member.get(ref, timeoutMs);
-    // Never delete an object Ubernetes does not manage (e.g. a refused adoption).
-    if (live && live.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY_VALUE) await member.delete(ref, timeoutMs);
+    const ref = refOf(manifest);
+    const self = this.ownerOf(work.objectUid, manifest.metadata?.annotations?.[FEDERATED_OBJECT_ANNOTATION] ?? '');
+    // Only what this federated object owns is deleted — never an unmanaged object (a refused adoption) or
+    // another owner's. A quorum read: a deletion skipped on a stale "gone" would leave the object behind.
+    // The delete is conditional on the object read (uid and resourceVersion).
+    for (let attempt = 0; ; attempt++) {
+      const live = await member.get(ref, timeoutMs);
+      const ownership = decideOwnership(live, self, false);
+      if (!live || !mayDelete(ownership)) {
+        if (ownership.verdict === 'foreign' || ownership.verdict === 'unowned') this.logger.log({ cluster: work.cluster, resource: self.key }, 'member object is not this object\'s: left in place');
+        break;
+      }
+      try {
+        await member.delete(ref, timeoutMs, { uid: live.metadata?.uid, resourceVersion: live.metadata?.resourceVersion });
+        break;
+      } catch (error) {
+        if (attempt > 0 || !(error instanceof MemberRequestError) || error.status !== 409) throw error;
+      }
+    }
     await this.works.remove(work.objectUid, work.cluster);
     return true;
   }
 
-  private async finishDeletion(uid: string, works: PropagationWorkEntity[], byName: Map<string, MemberClusterInfo>): Promise<void> {
+  private async finishDeletion(uid: string, works: PropagationWorkEntity[], byName: Map<string, MemberClusterInfo>, row: FederatedObjectEntity): Promise<void> {
     const timeoutMs = this.config.propagation.memberTimeoutMs;
     const done = await Promise.all(works.map((w) => this.removeWork(w, byName.get(w.cluster), timeoutMs).catch((e) => this.fail(w, e).then(() => false))));
     if (done.every(Boolean) && (await this.objects.removeIfDrained(uid))) {
       this.logger.log({ uid }, 'federated object deleted from every member');
+      // Gone: the workload a federated autoscaler targeted owns its replica counts again.
+      await this.reconcileAutoscaled(toFederatedObject(row));
       return;
     }
     // Some cluster is unreachable: try again later (resync also picks deleting objects up).
@@ -415,13 +520,16 @@ export class ReconcileService {
   }
 
   private clusterStatus(w: PropagationWorkEntity, cluster: MemberClusterInfo | undefined, planned: number | undefined): ClusterStatus {
-    const o = w.observed as Observed;
+    const o = w.observed as WorkObserved;
     const state = (w.state as ClusterStatus['state']) ?? 'Pending';
+    // A member that owns its replica count (retainReplicas, autoscaler) is planned what it asks for.
+    const plannedReplicas = manifestRetainsReplicas(w.manifest) && o.specReplicas !== undefined ? o.specReplicas : (planned ?? o.specReplicas);
     return {
       cluster: w.cluster,
       state: w.state === 'Applied' && w.appliedHash !== w.hash ? 'Pending' : state,
+      ...(o.conflict ? { reason: 'Conflict' as const } : {}),
       ...(w.error ? { error: w.error } : !cluster ? { error: 'cluster is not registered' } : {}),
-      ...(planned !== undefined ? { plannedReplicas: planned } : o.specReplicas !== undefined ? { plannedReplicas: o.specReplicas } : {}),
+      ...(plannedReplicas !== undefined ? { plannedReplicas } : {}),
       ...(o.specReplicas !== undefined ? { replicas: o.replicas ?? 0, readyReplicas: o.readyReplicas ?? 0, availableReplicas: o.availableReplicas ?? 0 } : {}),
       ...(o.ingress ? { ingress: o.ingress } : {}),
       ...(o.readyEndpoints !== undefined ? { readyEndpoints: o.readyEndpoints } : {}),
@@ -453,6 +561,10 @@ export class ReconcileService {
         }),
     }));
   }
+}
+
+function refOf(manifest: { apiVersion: string; kind: string; metadata?: { name?: string; namespace?: string } }): MemberObjectRef {
+  return { apiVersion: manifest.apiVersion, kind: manifest.kind, namespace: manifest.metadata?.namespace, name: String(manifest.metadata?.name) };
 }
 
 function withoutTimes(status: FederatedStatus | undefined): unknown {
