@@ -85,6 +85,11 @@ describe('member objects belong to one federated object of one federation', () =
     }
   }
   const threeResyncs = 3 * RESYNC_SECONDS * 1000 + 500;
+  /** Reconcile jobs run so far (every job name and outcome), from the server's Prometheus metrics. */
+  async function reconcileJobs(): Promise<number> {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    return [...text.matchAll(/^ubernetes_job_duration_seconds_count\{[^}]*queue="reconcile"[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
+  }
 
   it('a second federated object naming the same member object gets a Conflict naming the first, and neither deletion takes the other one\'s object', async () => {
     expect((await call(server, 'PUT', `${CM_BASE}/first`, federatedConfigMap('first', 'shared', { owner: 'first' }))).status).toBe(201);
@@ -112,7 +117,10 @@ describe('member objects belong to one federated object of one federation', () =
     expect(condition(second, 'Propagated')?.status).toBe('False');
     const versions = async () => [(await configMapIn(a, 'shared'))?.metadata?.resourceVersion, (await configMapIn(b, 'shared'))?.metadata?.resourceVersion];
     const before = await versions();
+    const jobsBefore = await reconcileJobs();
     await holds('the first\'s object is not written', async () => JSON.stringify(await versions()) === JSON.stringify(before), threeResyncs);
+    // Looked at again once per resync, not retried in a loop (nothing else is converging meanwhile).
+    expect((await reconcileJobs()) - jobsBefore).toBeLessThanOrEqual(5);
     expect((await configMapIn(a, 'shared'))?.data).toEqual({ owner: 'first' });
     expect((await configMapIn(b, 'shared'))?.data).toEqual({ owner: 'first' });
     // Still reported after those resyncs.

@@ -30,8 +30,21 @@ describe('validateFederatedObject names every bad field', () => {
     ['unknown spec field', base({ placment: {} }), 'spec.placment'],
     ['override without target', base({ overrides: [{ clusterOverrides: [] }] }), 'spec.overrides[0].clusterName'],
     ['bad pointer', base({ overrides: [{ clusterName: 'a', clusterOverrides: [{ path: 'spec' , value: 1 }] }] }), 'spec.overrides[0].clusterOverrides[0].path'],
+    ['retainReplicas not a boolean', base({ retainReplicas: 'yes' }), 'spec.retainReplicas'],
   ])('%s', (_what, body, path) => {
     expect(paths(body)).toContain(path);
+  });
+
+  it('accepts retainReplicas on replica workloads only', () => {
+    expect(paths(base({ retainReplicas: true }))).toEqual([]);
+    const fcm = findFederatedKind('federatedconfigmaps')!;
+    const body = { apiVersion: 'federation.ubernetes.io/v1', kind: 'FederatedConfigMap', metadata: { name: 'c' }, spec: { template: { apiVersion: 'v1', kind: 'ConfigMap' }, retainReplicas: true } };
+    expect(() => validateFederatedObject(body, { kind: fcm, namespace: 'default' })).toThrow(DomainError);
+    try {
+      validateFederatedObject(body, { kind: fcm, namespace: 'default' });
+    } catch (error) {
+      expect((error as DomainError).details).toContainEqual({ path: 'spec.retainReplicas', message: 'only Deployments and ReplicaSets have replicas (not ConfigMap)' });
+    }
   });
 
   it('fills in the namespace and the template name', () => {
