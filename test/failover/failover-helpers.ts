@@ -212,9 +212,14 @@ const FEDCTL_MAIN = process.env.UBERNETES_FEDCTL_MAIN || join(dirname(fileURLToP
 
 /** Runs `fedctl ARGS` against the server as its admin; returns stdout (throws with stderr on failure). */
 export async function fedctl(api: Api, args: string[]): Promise<string> {
-  const { stdout } = await run(process.execPath, [FEDCTL_MAIN, ...args], {
+  return (await fedctlOutput(api, args)).stdout;
+}
+
+/** Runs `fedctl ARGS` against the server as its admin; returns stdout and stderr (throws on failure). */
+export async function fedctlOutput(api: Api, args: string[]): Promise<{ stdout: string; stderr: string }> {
+  const { stdout, stderr } = await run(process.execPath, [FEDCTL_MAIN, ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', UBERNETES_SERVER: api.url, UBERNETES_TOKEN: api.auth.replace(/^Bearer /, '') },
     timeout: 60_000,
   });
-  return stdout;
+  return { stdout, stderr };
 }

@@ -23,6 +23,13 @@ export enum EventReason {
   DnsFailOpen = 'DnsFailOpen',
   /** A held service has a healthy endpoint again: DNS follows health again. */
   DnsFailOpenEnded = 'DnsFailOpenEnded',
+  /** The share of NotReady clusters reached the disruption threshold: no replicas are written off. */
+  FederationDisrupted = 'FederationDisrupted',
+  FederationRecovered = 'FederationRecovered',
+  RegionDisrupted = 'RegionDisrupted',
+  RegionRecovered = 'RegionRecovered',
+  /** A NotReady cluster's replicas are not written off yet (disruption, suspects, rate limit, recovery grace). */
+  FailoverHeld = 'FailoverHeld',
 }
 
 /** An event as the API serves it. */

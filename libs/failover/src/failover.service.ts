@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '#libs/config';
-import { failoverDelay, failoverDueInMs, federatedObjectKey, schedulesReplicas, totalReplicasOf, type FederatedObject } from '#libs/federation';
+import { failoverDelay, federatedObjectKey, schedulesReplicas, totalReplicasOf, type FederatedObject } from '#libs/federation';
 import {
   FederatedObjectRepository,
   FederationEventRepository,
@@ -209,7 +209,6 @@ export class FailoverService implements BeforeApplicationShutdown {
     const byName = new Map(clusters.map((c) => [c.name, c]));
     const works = await this.works.listForObject(uid);
     const delay = failoverDelay(this.config.failover.delaySeconds, row.annotations);
-    const now = Date.now();
 
     // 1. Failover: NotReady clusters that held replicas when they failed, whose move is not recorded yet.
     const lost: { work: PropagationWorkEntity; replicas: number }[] = [];
@@ -218,17 +217,22 @@ export class FailoverService implements BeforeApplicationShutdown {
       const replicas = c && !c.ready ? heldDuringOutage(w, c.readySinceMs) : 0;
       if (replicas > 0 && !(await this.eventRows.exists(failoverKey(uid, w.cluster, new Date(c!.readySinceMs).toISOString())))) lost.push({ work: w, replicas });
     }
+    // When replicas may leave is propagation's decision (the workload's delay and the failover gate):
+    // ask it rather than work it out again.
+    const delayed = lost.length ? new Map((await this.reconciler.decide(obj, works)).delayed.map((d) => [d.cluster, d])) : new Map();
     const due: { work: PropagationWorkEntity; replicas: number }[] = [];
     let nextDueMs = Infinity;
     for (const { work: w, replicas } of lost) {
-      const since = byName.get(w.cluster)!.readySinceMs;
-      const wait = failoverDueInMs(since, delay.seconds, now);
-      if (wait === 0) {
+      const wait = delayed.get(w.cluster);
+      if (!wait) {
         due.push({ work: w, replicas });
         continue;
       }
       outcome.waiting.push(w.cluster);
-      nextDueMs = Math.min(nextDueMs, wait);
+      // Held by the gate with no end in sight: the next transition or sweep comes back.
+      if (wait.dueAtMs !== Infinity) nextDueMs = Math.min(nextDueMs, wait.dueInMs);
+      if (wait.hold) continue; // the gate recorded why (FailoverHeld)
+      const since = byName.get(w.cluster)!.readySinceMs;
       await this.events.record({
         type: EventType.Normal,
         reason: EventReason.FailoverPending,

@@ -6,3 +6,4 @@
 export * from './failover-decisions.js';
 export * from './dns-publish.js';
 export * from './failover.service.js';
+export * from './health-transition.handler.js';

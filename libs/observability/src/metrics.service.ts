@@ -88,6 +88,26 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly federationDisruption = new Gauge({
+    name: 'ubernetes_federation_disruption',
+    help: "1 for the federation's current disruption mode (Normal, PartialDisruption, FullDisruption), 0 for the others",
+    labelNames: ['mode'] as const,
+    registers: [this.registry],
+  });
+
+  readonly federationNotReadyShare = new Gauge({
+    name: 'ubernetes_federation_not_ready_share',
+    help: 'Share of probed member clusters that are NotReady (the disruption threshold compares against it)',
+    registers: [this.registry],
+  });
+
+  readonly writeOffsHeld = new Gauge({
+    name: 'ubernetes_failover_write_offs_held',
+    help: 'NotReady clusters whose replicas the failover gate does not write off yet, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly dnsDeletionsRefused = new Counter({
     name: 'ubernetes_dns_publish_refused_total',
     help: 'DNS publishes refused by the mass-deletion guard',

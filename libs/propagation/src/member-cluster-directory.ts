@@ -10,6 +10,22 @@ export interface MemberClusterInfo extends PlacementCluster {
    * time). Unset for Ready clusters. The failover delay counts from here.
    */
   notReadySince?: number;
+  /**
+   * For a NotReady cluster, the failover gate's answer (disruption, rate limit, recovery grace): from when
+   * its replicas may be written off, and where the workload's failover delay counts from. Unset: no gate
+   * (the delay alone counts from `notReadySince`).
+   */
+  writeOff?: WriteOffGate;
+}
+
+/** The failover gate's answer for one NotReady cluster (see `#libs/health` disruption.ts). */
+export interface WriteOffGate {
+  /** From when its replicas may be written off (ms since epoch); undefined while held with no end in sight. */
+  atMs?: number;
+  /** Where the workload's failover delay counts from (ms since epoch). */
+  clockMs: number;
+  /** Why the write-off waits for the gate, in words. */
+  hold?: { reason: string; message: string };
 }
 
 /**
@@ -22,6 +38,8 @@ export abstract class MemberClusterDirectory {
   abstract listClusters(): Promise<MemberClusterInfo[]>;
   /** Decrypted credentials of one member, for the control plane's own connections only. */
   abstract credentials(name: string): Promise<MemberCredentials>;
+  /** Forgets cached answers (after a registry change or a health transition). */
+  invalidate(): void {}
 }
 
 /** A fixed, in-memory directory (tests, benchmarks, and a server without the registry). */

@@ -270,9 +270,7 @@ export class ReconcileService {
     });
 
     const timeoutMs = this.config.propagation.memberTimeoutMs;
-    const notReadyNotes = new Map(
-      decision.delayed.map((d) => [d.cluster, `cluster is NotReady; its replicas stay planned there until the failover delay ends (${new Date(d.dueAtMs).toISOString()})`]),
-    );
+    const notReadyNotes = new Map(decision.delayed.map((d) => [d.cluster, d.note]));
     const removed = new Set<PropagationWorkEntity>();
     await Promise.all([
       ...desired.map((w) => this.applyWork(obj, w, byName.get(w.cluster), timeoutMs, dirty, notReadyNotes.get(w.cluster)).catch((e) => this.markFailed(w, e, dirty))),

@@ -1,6 +1,6 @@
 import type { PropagationWorkEntity } from '#libs/persistence';
 import type { MemberClusterInfo } from './member-cluster-directory.js';
-import { delayedFailovers, desiredReplicasOf, holdScaleDowns, writtenOffOf } from './work-items.js';
+import { delayedFailovers, desiredReplicasOf, HELD_RECHECK_MS, holdScaleDowns, writtenOffOf } from './work-items.js';
 
 const now = Date.parse('2026-01-01T00:10:00Z');
 
@@ -36,7 +36,9 @@ describe('failover delay: a NotReady cluster keeps its replicas planned until th
   it('holds a NotReady cluster with replicas, counting from when it left Ready', () => {
     const clusters = [cluster('a', false, now - 10_000), cluster('b', true), cluster('c', false, now - 10_000)];
     // c asks for nothing: nothing to hold.
-    expect(delayedFailovers(clusters, works, 30, now)).toEqual([{ cluster: 'a', dueInMs: 20_000, dueAtMs: now + 20_000 }]);
+    expect(delayedFailovers(clusters, works, 30, now)).toEqual([
+      { cluster: 'a', dueInMs: 20_000, dueAtMs: now + 20_000, note: `cluster is NotReady; its replicas stay planned there until the failover delay ends (${new Date(now + 20_000).toISOString()})` },
+    ]);
   });
   it('lets the replicas go once the delay has passed, or at once with no delay', () => {
     expect(delayedFailovers([cluster('a', false, now - 30_000)], works, 30, now)).toEqual([]);
@@ -44,6 +46,36 @@ describe('failover delay: a NotReady cluster keeps its replicas planned until th
   });
   it('does not hold a cordoned cluster, or one with no known transition time', () => {
     expect(delayedFailovers([{ ...cluster('a', false, now), schedulable: false }, cluster('b', false)], works, 30, now)).toEqual([]);
+  });
+});
+
+describe('failover gate: a held write-off keeps the replicas planned on the NotReady cluster', () => {
+  const works = byCluster(work('a', 3), work('b', 3));
+  const gated = (writeOff: MemberClusterInfo['writeOff']): MemberClusterInfo => ({ ...cluster('a', false, now - 10_000), writeOff });
+  const hold = { reason: 'FederationDisrupted', message: 'the federation is in FullDisruption' };
+
+  it('held with no end (a disruption): planned there, looked at again later', () => {
+    expect(delayedFailovers([gated({ clockMs: now - 10_000, hold })], works, 0, now)).toEqual([
+      { cluster: 'a', dueInMs: HELD_RECHECK_MS, dueAtMs: Infinity, hold, note: 'cluster is NotReady; its replicas stay planned there: the federation is in FullDisruption' },
+    ]);
+  });
+
+  it('a rate-limit slot after the delay decides; a delay after the slot decides', () => {
+    const slot = { reason: 'RateLimited', message: 'at most one failure domain per 10s' };
+    expect(delayedFailovers([gated({ atMs: now + 5_000, clockMs: now - 10_000, hold: slot })], works, 0, now)).toMatchObject([{ dueAtMs: now + 5_000, hold: slot }]);
+    const [byDelay] = delayedFailovers([gated({ atMs: now + 5_000, clockMs: now - 10_000, hold: slot })], works, 30, now);
+    expect(byDelay).toMatchObject({ dueAtMs: now + 20_000, dueInMs: 20_000 });
+    expect(byDelay.hold).toBeUndefined();
+  });
+
+  it('the delay counts from the gate clock (restarted when a disruption ended)', () => {
+    expect(delayedFailovers([gated({ atMs: now - 10_000, clockMs: now - 1_000 })], works, 30, now)).toMatchObject([{ dueAtMs: now + 29_000 }]);
+    // Slot passed and no delay: the replicas go.
+    expect(delayedFailovers([gated({ atMs: now - 1, clockMs: now - 10_000 })], works, 0, now)).toEqual([]);
+  });
+
+  it('a cluster already written off (asking for 0) has nothing to hold', () => {
+    expect(delayedFailovers([gated({ clockMs: now, hold })], byCluster(work('a', 0)), 0, now)).toEqual([]);
   });
 });
 

@@ -39,18 +39,27 @@ export function writtenOffOf(work: Pick<PropagationWorkEntity, 'observed'>): Wri
   return (work.observed as Observed).writtenOff;
 }
 
-/** A NotReady cluster whose replicas stay planned during the failover delay. */
+/** A NotReady cluster whose replicas stay planned: during the failover delay, or held by the failover gate. */
 export interface DelayedFailover {
   cluster: string;
-  /** Milliseconds until its replicas are re-planned. */
+  /** Milliseconds until its replicas are re-planned (until the next look, while held with no end). */
   dueInMs: number;
-  /** When that is (ms since epoch). */
+  /** When that is (ms since epoch); Infinity while the gate holds with no end in sight. */
   dueAtMs: number;
+  /** Set when the failover gate (not the workload's delay) holds the replicas there. */
+  hold?: { reason: string; message: string };
+  /** What the work item's status says meanwhile. */
+  note: string;
 }
 
+/** How often a write-off held with no end in sight is looked at again (transitions also re-plan). */
+export const HELD_RECHECK_MS = 5_000;
+
 /**
- * NotReady, schedulable clusters that still hold replicas of the workload and whose failover delay
- * (`delaySeconds`, counted from `notReadySince`) has not passed at `nowMs`.
+ * NotReady, schedulable clusters that still hold replicas of the workload and must keep them at `nowMs`:
+ * their failover delay (`delaySeconds`, counted from the gate's clock, else from `notReadySince`) has
+ * not passed, or the failover gate does not let them go yet (`writeOff`: a disruption, a rate-limit slot,
+ * a recovery grace).
  */
 export function delayedFailovers(
   selected: readonly MemberClusterInfo[],
@@ -58,14 +67,27 @@ export function delayedFailovers(
   delaySeconds: number,
   nowMs: number,
 ): DelayedFailover[] {
-  if (delaySeconds <= 0) return [];
   const out: DelayedFailover[] = [];
   for (const c of selected) {
-    if (c.ready || !c.schedulable || c.notReadySince === undefined) continue;
+    if (c.ready || !c.schedulable) continue;
     const work = works.get(c.name);
     if (!work || desiredReplicasOf(work) === 0) continue;
-    const dueAtMs = c.notReadySince + delaySeconds * 1000;
-    if (dueAtMs > nowMs) out.push({ cluster: c.name, dueInMs: dueAtMs - nowMs, dueAtMs });
+    const gate = c.writeOff;
+    if (!gate && (delaySeconds <= 0 || c.notReadySince === undefined)) continue;
+    const byDelay = (gate?.clockMs ?? c.notReadySince!) + delaySeconds * 1000;
+    const dueAtMs = gate ? (gate.atMs === undefined ? Infinity : Math.max(byDelay, gate.atMs)) : byDelay;
+    if (dueAtMs <= nowMs) continue;
+    const heldByGate = gate?.hold !== undefined && (gate.atMs === undefined || gate.atMs >= byDelay);
+    const note = heldByGate
+      ? `cluster is NotReady; its replicas stay planned there: ${gate!.hold!.message}`
+      : `cluster is NotReady; its replicas stay planned there until the failover delay ends (${new Date(dueAtMs).toISOString()})`;
+    out.push({
+      cluster: c.name,
+      dueInMs: dueAtMs === Infinity ? HELD_RECHECK_MS : dueAtMs - nowMs,
+      dueAtMs,
+      ...(heldByGate ? { hold: gate!.hold! } : {}),
+      note,
+    });
   }
   return out;
 }

@@ -31,6 +31,8 @@ export function register(program: Command): void {
       } else if (items.length === 0) {
         process.stderr.write(`No ${kind.names[0]} found.\n`);
       } else {
+        const notice = name ? undefined : await kind.notice?.(api, Date.now()).catch(() => undefined);
+        if (notice) process.stderr.write(`${notice}\n`);
         const table = kind.table(items, format === 'wide', Date.now());
         printTable(table.headers, table.rows);
       }

@@ -34,6 +34,16 @@ interface TransitionView {
   time: string;
 }
 
+/** `GET /api/v1/federation/status` (what fedctl prints of it). */
+interface FederationStatusView {
+  mode: string;
+  since: string;
+  ready: number;
+  notReady: number;
+  threshold: number;
+  writeOffs: { cluster: string; writeOffAt?: string; held?: { reason: string; message: string } }[];
+}
+
 const path = (name: string) => `/api/v1/clusters/${encodeURIComponent(name)}`;
 
 function ready(c: ClusterView): string {
@@ -64,6 +74,15 @@ export const clusterKind: ResourceKind<ClusterView> = {
   },
 
   nameOf: (c) => c.metadata.name,
+
+  async notice(api, now) {
+    const s = await api.get<FederationStatusView>('/api/v1/federation/status');
+    const held = s.writeOffs.filter((w) => w.held);
+    const counts = `${s.notReady}/${s.notReady + s.ready} clusters NotReady, threshold ${Math.round(s.threshold * 100)}%`;
+    if (s.mode !== 'Normal') return `Federation: ${s.mode} since ${s.since} (${age(s.since, now)} ago; ${counts}): no replicas are written off until fewer are NotReady`;
+    if (held.length) return `Federation: Normal (${counts}); write-offs held: ${held.map((w) => `${w.cluster} (${w.held!.reason}${w.writeOffAt ? ` until ${w.writeOffAt}` : ''})`).join(', ')}`;
+    return undefined;
+  },
 
   table(items, wide, now) {
     const headers = ['NAME', 'READY', 'ZONES', 'REGION', 'VERSION', 'AGE'];

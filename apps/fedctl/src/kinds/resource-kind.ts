@@ -18,6 +18,8 @@ export interface ResourceKind<T = unknown> {
   /** `namespace` / `allNamespaces` (`-n`, `-A`) only matter for namespaced kinds (federated objects). */
   list(api: ApiClient, options: { labelSelector?: string; namespace?: string; allNamespaces?: boolean }): Promise<T[]>;
   get(api: ApiClient, name: string, options?: { namespace?: string }): Promise<T>;
+  /** A line `fedctl get` prints to stderr before the table, when there is something to warn about. */
+  notice?(api: ApiClient, now: number): Promise<string | undefined>;
   /** Table of `fedctl get` (`wide` adds columns). */
   table(items: T[], wide: boolean, now: number): Table;
   /** Name of an item (`-o name`). */

@@ -1,9 +1,11 @@
 import { Logger, Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { Role, type Config } from '#libs/config';
-import { ClusterHealthEvents, HealthMonitorService, HealthScheduler } from '#libs/health';
-import { ClusterRepository } from '#libs/persistence';
+import { FederationEventsService } from '#libs/events';
+import { ClusterHealthEvents, FailoverGate, HealthMonitorService, HealthScheduler } from '#libs/health';
+import { ClusterRepository, FederationEventRepository, FederationStateRepository } from '#libs/persistence';
 import { ClusterRegistryEvents, ClustersService, Keyring, keyringFromConfig } from '#libs/registry';
 import { ClustersController } from './clusters.controller.js';
+import { FederationStatusController } from './federation-status.controller.js';
 import { HealthProcessor } from './health.processor.js';
 
 /**
@@ -35,15 +37,19 @@ export class ClustersModule {
       ClustersService,
       ClusterHealthEvents,
       HealthMonitorService,
+      FederationEventRepository,
+      FederationEventsService,
+      FederationStateRepository,
+      FailoverGate,
     ];
     if (api || worker) providers.push(HealthScheduler);
     if (worker) providers.push(HealthProcessor);
     return {
       module: ClustersModule,
       global: true,
-      controllers: api ? [ClustersController] : [],
+      controllers: api ? [ClustersController, FederationStatusController] : [],
       providers,
-      exports: [ClustersService, ClusterHealthEvents, ClusterRegistryEvents, HealthMonitorService],
+      exports: [ClustersService, ClusterHealthEvents, ClusterRegistryEvents, HealthMonitorService, FederationEventRepository, FederationEventsService, FailoverGate],
     };
   }
 }

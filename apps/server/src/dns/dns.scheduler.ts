@@ -1,7 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '#libs/config';
 import { DnsPublishService } from '#libs/dns-publishing';
-import { ClusterHealthEvents } from '#libs/health';
 import { ClusterRegistryEvents } from '#libs/registry';
 
 /**
@@ -13,8 +12,8 @@ const WATCH_MS = 1_000;
 
 /**
  * Worker-role triggers of DNS publication (each enqueues one coalesced job per zone): at start, on a
- * cluster health transition or registry change, when the endpoint/health fingerprint changes, and the
- * periodic full resync (DNS_RESYNC_SECONDS).
+ * registry change, when the endpoint/health fingerprint changes, and the periodic full resync
+ * (DNS_RESYNC_SECONDS). Health transitions publish through the one HealthTransitionHandler.
  */
 @Injectable()
 export class DnsScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -26,13 +25,11 @@ export class DnsScheduler implements OnApplicationBootstrap, OnApplicationShutdo
 
   constructor(
     private readonly publisher: DnsPublishService,
-    private readonly health: ClusterHealthEvents,
     private readonly registry: ClusterRegistryEvents,
     private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.unsubscribe.push(this.health.onTransition((t) => this.request(`cluster ${t.cluster} ${t.condition} ${t.from}→${t.to}`)));
     this.unsubscribe.push(this.registry.subscribe((e) => this.request(`cluster ${e.cluster} ${e.type}`)));
     const resync = setInterval(() => this.request('resync'), this.config.dns.resyncSeconds * 1000);
     const watch = setInterval(() => void this.watch(), WATCH_MS);

@@ -1,8 +1,7 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { Role, type Config } from '#libs/config';
-import { FederationEventsService } from '#libs/events';
-import { DnsPublishRequester, FailoverService } from '#libs/failover';
-import { FederatedObjectRepository, FederationEventRepository, PropagationWorkRepository, WorkloadLocks } from '#libs/persistence';
+import { DnsPublishRequester, FailoverService, HealthTransitionHandler } from '#libs/failover';
+import { FederatedObjectRepository, PropagationWorkRepository, WorkloadLocks } from '#libs/persistence';
 import { DnsPublishAdapter } from './dns-publish.adapter.js';
 import { EventsController } from './events.controller.js';
 import { FailoverProcessor } from './failover.processor.js';
@@ -10,8 +9,7 @@ import { FailoverScheduler } from './failover.scheduler.js';
 
 /**
  * Failover: `GET /api/v1/events` with the `api` role; the `failover` queue worker and the health-transition
- * trigger with `worker`. DNS publishes go through the DNS feature's publisher when it is loaded
- * ({@link DnsPublishAdapter}); without it, events claim no DNS change.
+ * trigger with `worker`. DNS publishes go through the DNS feature's publisher ({@link DnsPublishAdapter}).
  */
 @Module({})
 export class FailoverModule {
@@ -19,21 +17,19 @@ export class FailoverModule {
     const api = config.roles.has(Role.Api);
     const worker = config.roles.has(Role.Worker);
     const providers: Provider[] = [
-      FederationEventRepository,
       FederatedObjectRepository,
       PropagationWorkRepository,
       WorkloadLocks,
-      FederationEventsService,
       DnsPublishAdapter,
       { provide: DnsPublishRequester, useExisting: DnsPublishAdapter },
       FailoverService,
     ];
-    if (worker) providers.push(FailoverProcessor, FailoverScheduler);
+    if (worker) providers.push(HealthTransitionHandler, FailoverProcessor, FailoverScheduler);
     return {
       module: FailoverModule,
       controllers: api ? [EventsController] : [],
       providers,
-      exports: [FederationEventsService, FailoverService],
+      exports: [FailoverService],
     };
   }
 }

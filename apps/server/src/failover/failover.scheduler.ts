@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { FailoverService } from '#libs/failover';
+import { FailoverService, HealthTransitionHandler } from '#libs/failover';
 import { ClusterHealthEvents } from '#libs/health';
 
 /** Sweep period: the longest a transition missed by a dying process (or lost with Redis) waits. */
@@ -7,7 +7,8 @@ export const FAILOVER_SWEEP_EVERY_MS = 10_000;
 
 /**
  * Worker-role triggers of failover: every Ready transition this process stores (the health monitor
- * publishes in the process that probed) becomes events and rebalance jobs; a sweep of stored state
+ * publishes in the process that probed) goes to the one {@link HealthTransitionHandler} (gate, events,
+ * DNS, re-plan, rebalance reports); a sweep of stored state
  * (PostgreSQL) every {@link FAILOVER_SWEEP_EVERY_MS} and once at start re-enqueues what still needs a
  * failover or recovery step. The sweep timer lives in the process, not in Redis, so a Redis restart that
  * loses every queued job loses no failover: the next sweep re-derives it.
@@ -21,11 +22,12 @@ export class FailoverScheduler implements OnApplicationBootstrap, OnApplicationS
 
   constructor(
     private readonly failover: FailoverService,
+    private readonly transitions: HealthTransitionHandler,
     private readonly health: ClusterHealthEvents,
   ) {}
 
   onApplicationBootstrap(): void {
-    this.unsubscribe = this.health.onTransition((t) => this.failover.onTransition(t));
+    this.unsubscribe = this.health.onTransition((t) => this.transitions.handle(t));
     this.timer = setInterval(() => void this.sweep(), FAILOVER_SWEEP_EVERY_MS);
     this.timer.unref();
     setTimeout(() => void this.sweep(), 1_000).unref();

@@ -1,14 +1,13 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '#libs/config';
-import { ClusterHealthEvents } from '#libs/health';
 import { ReconcileService, ResyncService } from '#libs/propagation';
 import { ClusterRegistryEvents } from '#libs/registry';
 import { RegistryClusterDirectory } from './registry-cluster-directory.js';
 
 /**
  * Worker-role timers and triggers of propagation: the periodic resync (UBERNETES_RESYNC_SECONDS), a
- * re-plan of every federated object when a cluster changes health or registration, and resuming
- * unfinished work at start.
+ * re-plan of every federated object when a cluster's registration changes, and resuming unfinished work
+ * at start. (Health transitions re-plan through the one HealthTransitionHandler.)
  */
 @Injectable()
 export class PropagationScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -21,7 +20,6 @@ export class PropagationScheduler implements OnApplicationBootstrap, OnApplicati
     private readonly resync: ResyncService,
     private readonly reconciler: ReconcileService,
     private readonly directory: RegistryClusterDirectory,
-    private readonly health: ClusterHealthEvents,
     private readonly registry: ClusterRegistryEvents,
     private readonly config: AppConfig,
   ) {}
@@ -34,7 +32,6 @@ export class PropagationScheduler implements OnApplicationBootstrap, OnApplicati
         .then((n) => n && this.logger.log({ cluster, objects: n }, `re-planning after ${why}`))
         .catch((error: unknown) => this.logger.warn({ err: error, cluster }, 're-plan request failed'));
     };
-    this.unsubscribe.push(this.health.onTransition((t) => replan(`cluster ${t.condition} ${t.from}→${t.to}`, t.cluster)));
     this.unsubscribe.push(this.registry.subscribe((e) => replan(`cluster ${e.type}`, e.cluster)));
     this.timer = setInterval(() => void this.tick(), this.config.propagation.resyncSeconds * 1000);
     this.timer.unref();

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { MemberCredentials } from '#libs/kube';
 import { MemberClusterDirectory, type MemberClusterInfo } from '#libs/propagation';
+import { FailoverGate } from '#libs/health';
 import { ClustersService } from '#libs/registry';
 
 /** Short caches: reconcile asks once per object, and a burst of objects must not mean a burst of queries. */
@@ -9,7 +10,8 @@ const CREDENTIALS_TTL_MS = 5_000;
 
 /**
  * Propagation's view of the cluster registry (the registry's `ClusterView`: names, labels, Ready,
- * schedulable, NotReady since), and decrypted credentials. Health transitions trigger a re-plan
+ * schedulable, NotReady since, and for NotReady clusters the failover gate's answer), and decrypted
+ * credentials. Health transitions trigger a re-plan
  * separately (PropagationScheduler), so the short list cache never delays a failover by more than 0.5 s.
  */
 @Injectable()
@@ -17,22 +19,32 @@ export class RegistryClusterDirectory extends MemberClusterDirectory {
   private list?: { at: number; value: Promise<MemberClusterInfo[]> };
   private readonly credentialCache = new Map<string, { at: number; value: Promise<MemberCredentials> }>();
 
-  constructor(private readonly clusters: ClustersService) {
+  constructor(
+    private readonly clusters: ClustersService,
+    private readonly gate: FailoverGate,
+  ) {
     super();
   }
 
   listClusters(): Promise<MemberClusterInfo[]> {
     const now = Date.now();
     if (!this.list || now - this.list.at > LIST_TTL_MS) {
-      const value = this.clusters.views().then((views) =>
-        views.map((c) => ({
-          name: c.name,
-          labels: c.labels,
-          ready: c.ready,
-          schedulable: c.schedulable,
-          ...(c.notReadySince !== undefined ? { notReadySince: c.notReadySince } : {}),
-        })),
-      );
+      // One snapshot: the failover gate's decision and the views it was made from, so every NotReady
+      // cluster carries the gate's answer (a cluster without one would be written off on the delay alone).
+      const value = this.gate.evaluate().then(({ clusters, gate }) => {
+        const writeOffs = new Map(gate.writeOffs.map((w) => [w.cluster, w]));
+        return clusters.map((c) => {
+          const w = writeOffs.get(c.name);
+          return {
+            name: c.name,
+            labels: c.labels,
+            ready: c.ready,
+            schedulable: c.schedulable,
+            ...(c.notReadySince !== undefined ? { notReadySince: c.notReadySince } : {}),
+            ...(w ? { writeOff: { ...(w.atMs !== undefined ? { atMs: w.atMs } : {}), clockMs: w.clockMs, ...(w.hold ? { hold: w.hold } : {}) } } : {}),
+          };
+        });
+      });
       value.catch(() => (this.list = undefined));
       this.list = { at: now, value };
     }
@@ -50,8 +62,9 @@ export class RegistryClusterDirectory extends MemberClusterDirectory {
   }
 
   /** Forgets cached answers (after a registry change or a health transition). */
-  invalidate(): void {
+  override invalidate(): void {
     this.list = undefined;
+    this.gate.invalidate();
     this.credentialCache.clear();
   }
 }
