@@ -32,6 +32,31 @@ describe('queues', () => {
     expect((await service.queue(QueueName.Reconcile).getJobCounts('waiting')).waiting).toBe(2);
   });
 
+  it('with `sooner`, a request due earlier brings forward a merged job that waits longer (and a later one never postpones it)', async () => {
+    const queue = service.queue(QueueName.Failover);
+    const dueAt = async (id: string) => {
+      const job = (await queue.getJob(id))!;
+      return job.timestamp + (job.delay ?? 0);
+    };
+    const id = (await service.enqueue(QueueName.Failover, 'rebalance', { uid: 'u1' }, { coalesceKey: 'u1', delayMs: 10_000, sooner: true }))!;
+    const first = await dueAt(id);
+    // A later request merges and leaves the due time alone.
+    expect(await service.enqueue(QueueName.Failover, 'rebalance', { uid: 'u1' }, { coalesceKey: 'u1', delayMs: 30_000, sooner: true })).toBe(id);
+    expect(await dueAt(id)).toBe(first);
+    // An earlier one moves it up to its own due time.
+    const asked = Date.now();
+    expect(await service.enqueue(QueueName.Failover, 'rebalance', { uid: 'u1' }, { coalesceKey: 'u1', delayMs: 500, sooner: true })).toBe(id);
+    const moved = await dueAt(id);
+    expect(moved).toBeLessThan(first - 5_000);
+    expect(moved).toBeGreaterThanOrEqual(asked + 400);
+    // Without `sooner`, the merge keeps the existing due time (the default coalescing).
+    const other = (await service.enqueue(QueueName.Failover, 'rebalance', { uid: 'u2' }, { coalesceKey: 'u2', delayMs: 10_000 }))!;
+    const before = await dueAt(other);
+    await service.enqueue(QueueName.Failover, 'rebalance', { uid: 'u2' }, { coalesceKey: 'u2', delayMs: 100 });
+    expect(await dueAt(other)).toBe(before);
+    await queue.obliterate({ force: true });
+  });
+
   it('keeps one follow-up while a job for the key is running, and retries failures with backoff', async () => {
     const queue = service.queue(QueueName.Dns);
     const seen: string[] = [];

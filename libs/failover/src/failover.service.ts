@@ -103,7 +103,7 @@ export class FailoverService implements BeforeApplicationShutdown {
 
   /** Asks for a rebalance of one workload (coalesced per workload). */
   async requestRebalance(uid: string, delayMs = 0): Promise<void> {
-    await this.queues.enqueue<RebalancePayload>(QueueName.Failover, FailoverJob.Rebalance, { uid }, { coalesceKey: uid, delayMs: delayMs > 0 ? Math.ceil(delayMs) : undefined });
+    await this.queues.enqueue<RebalancePayload>(QueueName.Failover, FailoverJob.Rebalance, { uid }, { coalesceKey: uid, delayMs: delayMs > 0 ? Math.ceil(delayMs) : undefined, sooner: true });
   }
 
   /** Reacts to one stored health transition: events, zone events, DNS publish, rebalance jobs. */

@@ -132,7 +132,7 @@ export class ReconcileService {
 
   private async requestRefresh(uid: string, attempt: number, maxDelayMs = Infinity): Promise<void> {
     const delayMs = Math.min(500 * 2 ** attempt, 10_000, maxDelayMs);
-    await this.queues.enqueue<ReconcilePayload>(QueueName.Reconcile, ReconcileJob.Refresh, { uid, attempt: attempt + 1 }, { coalesceKey: uid, delayMs });
+    await this.queues.enqueue<ReconcilePayload>(QueueName.Reconcile, ReconcileJob.Refresh, { uid, attempt: attempt + 1 }, { coalesceKey: uid, delayMs, sooner: true });
   }
 
   /** Reconciles one object now (the queue processor calls this). */

@@ -11,6 +11,13 @@ export interface EnqueueOptions {
    */
   coalesceKey: string;
   delayMs?: number;
+  /**
+   * When the request merges into a job that is still delayed and due later than this one would be, bring
+   * that job forward (the earliest due time wins): a follow-up asked for soon is never held back by an
+   * earlier request's long backoff. Costs one more Redis read per request, so only callers that mix
+   * delays ask for it.
+   */
+  sooner?: boolean;
 }
 
 /** The one place that enqueues jobs. Payloads carry ids only, never credentials. */
@@ -33,10 +40,20 @@ export class QueueService {
 
   /** Adds a job whose id is derived from the coalescing key, so duplicates merge. */
   async enqueue<T extends object>(queue: QueueName, jobName: string, payload: T, options: EnqueueOptions): Promise<string | undefined> {
-    const job = await this.queues[queue].add(jobName, payload, {
+    const q = this.queues[queue];
+    const requestedAt = Date.now();
+    const job = await q.add(jobName, payload, {
       deduplication: { id: `${jobName}:${options.coalesceKey}`, keepLastIfActive: true },
       delay: options.delayMs,
     });
+    if (options.sooner && job.id) {
+      // A merged request returns the existing job's id: if that job waits longer, move it up.
+      const existing = await q.getJob(job.id);
+      const delayMs = options.delayMs ?? 0;
+      if (existing && existing.timestamp + (existing.delay ?? 0) > requestedAt + delayMs + 20 && (await existing.isDelayed())) {
+        await existing.changeDelay(delayMs).catch(() => undefined); // it may have just started: nothing to move
+      }
+    }
     return job.id;
   }
 
