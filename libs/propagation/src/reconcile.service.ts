@@ -130,9 +130,14 @@ export class ReconcileService {
     return uids.length;
   }
 
-  private async requestRefresh(uid: string, attempt: number, maxDelayMs = Infinity): Promise<void> {
+  /**
+   * Schedules the follow-up look (backing off with `attempt`). `sooner` when this reconcile changed
+   * something (an apply, a write-off, a new observation): that look must not wait behind an earlier,
+   * longer backoff; a reconcile that changed nothing leaves the pending one as it is.
+   */
+  private async requestRefresh(uid: string, attempt: number, maxDelayMs = Infinity, sooner = false): Promise<void> {
     const delayMs = Math.min(500 * 2 ** attempt, 10_000, maxDelayMs);
-    await this.queues.enqueue<ReconcilePayload>(QueueName.Reconcile, ReconcileJob.Refresh, { uid, attempt: attempt + 1 }, { coalesceKey: uid, delayMs, sooner: true });
+    await this.queues.enqueue<ReconcilePayload>(QueueName.Reconcile, ReconcileJob.Refresh, { uid, attempt: attempt + 1 }, { coalesceKey: uid, delayMs, sooner });
   }
 
   /** Reconciles one object now (the queue processor calls this). */
@@ -306,7 +311,7 @@ export class ReconcileService {
     const converged = isSettled(status);
     // Look again while converging, while a scale-down waits for replacements, and when a delay ends.
     const dueInMs = Math.min(...decision.delayed.map((d) => d.dueInMs + 50));
-    if (!converged || decision.heldScaleDowns.length || decision.delayed.length) await this.requestRefresh(uid, attempt, dueInMs);
+    if (!converged || decision.heldScaleDowns.length || decision.delayed.length) await this.requestRefresh(uid, attempt, dueInMs, toSave.length > 0);
     // A federated autoscaler's new generation may change who owns its target's replica counts.
     if (previous?.observedGeneration !== row.generation) await this.reconcileAutoscaled(obj);
     this.logger.debug({ resource: key, converged, clusters: statuses.length }, 'reconciled');
