@@ -22,7 +22,7 @@ export const ZONE = 'failover.test';
 export const FEDERATION = 'demo';
 export const APP = 'web';
 export const NAMESPACE = 'default';
-/** DNS names of the app (reference.md §3). */
+/** DNS names of the app (the Federation v1 scheme: zone, region and global level). */
 export const GLOBAL_NAME = `${APP}.${NAMESPACE}.${FEDERATION}.svc.${ZONE}`;
 export const zoneName = (zone: string, region: string) => `${APP}.${NAMESPACE}.${FEDERATION}.svc.${zone}.${region}.${ZONE}`;
 export const regionName = (region: string) => `${APP}.${NAMESPACE}.${FEDERATION}.svc.${region}.${ZONE}`;
