@@ -73,7 +73,7 @@ export class HealthMonitorService {
     this.logger.debug({ cluster: name, healthy: result.healthy, latencyMs: result.latencyMs, message: result.message }, 'probe');
     // Apply results of one cluster one after another (a slow probe may finish after the next one started).
     const previous = this.applying.get(row.uid) ?? Promise.resolve();
-    const current = previous.catch(() => undefined).then(() => this.apply(row.uid, result, startedAt, settings));
+    const current = previous.catch(() => undefined).then(() => this.recordResult(row.uid, result, startedAt, settings));
     this.applying.set(row.uid, current);
     try {
       return await current;
@@ -82,77 +82,83 @@ export class HealthMonitorService {
     }
   }
 
-  private async apply(uid: string, result: ProbeResult, startedAt: Date, settings: HealthSettings): Promise<ProbeOutcome> {
-    const row = await this.repository.findByUid(uid);
-    if (!row) return { cluster: '', probed: false, transitions: [] };
-    const status = row.status as unknown as ClusterStatus;
-    // A probe that started before the last recorded one is stale: drop it.
-    if (status.lastProbeTime && new Date(status.lastProbeTime).getTime() > startedAt.getTime()) {
-      return { cluster: row.name, probed: false, transitions: [] };
-    }
-    const verdict: ProbeVerdict = { healthy: result.healthy, reason: VERDICT_REASON[result.reason], message: result.message };
-    const counters = { ...ZERO_COUNTERS, ...(row.probeState as Partial<HealthCounters>) };
-    const step = applyProbeVerdict(status.conditions ?? [], counters, verdict, settings, startedAt);
-    const readyNow = step.conditions.find((c) => c.type === ClusterConditionType.Ready)?.status === ConditionStatus.True;
-    const becameReady = step.changes.some((c) => c.condition === ClusterConditionType.Ready && c.to === ConditionStatus.True);
+  /**
+   * Applies one probe result to the stored state: the state machine runs over the counters as stored,
+   * under the cluster row's lock (`ClusterRepository.applyProbe`), so results from any number of workers
+   * all count and a transition is stored (and published) by exactly one of them. A result older than the
+   * last stored probe is dropped. Zones/region/version are read from the member beforehand, when due.
+   */
+  async recordResult(uid: string, result: ProbeResult, startedAt: Date, settings: HealthSettings): Promise<ProbeOutcome> {
+    const before = await this.repository.findByUid(uid);
+    if (!before) return { cluster: '', probed: false, transitions: [] };
+    const beforeStatus = before.status as unknown as ClusterStatus;
+    const readyBefore = beforeStatus.conditions?.find((c) => c.type === ClusterConditionType.Ready)?.status === ConditionStatus.True;
+    const refreshDue = !beforeStatus.topologyRefreshTime || Date.now() - new Date(beforeStatus.topologyRefreshTime).getTime() >= TOPOLOGY_REFRESH_MS;
+    // Read when it may be needed (a healthy result that keeps or makes the cluster Ready), outside the lock.
+    const topology = result.healthy && (refreshDue || !readyBefore) ? await this.readTopology(before, settings) : undefined;
 
-    const next: ClusterStatus = {
-      ...status,
-      conditions: step.conditions,
-      zones: status.zones ?? [],
-      lastProbeTime: startedAt.toISOString(),
-      lastProbeLatencyMs: result.latencyMs,
-    };
-    const refreshDue = !status.topologyRefreshTime || Date.now() - new Date(status.topologyRefreshTime).getTime() >= TOPOLOGY_REFRESH_MS;
-    if (readyNow && (becameReady || refreshDue)) await this.refreshTopology(row, next, settings);
-
-    const transitions: ClusterConditionTransition[] = step.changes.map((c) => ({
-      cluster: row.name,
-      clusterUid: row.uid,
-      condition: c.condition,
-      from: c.from,
-      to: c.to,
-      reason: c.reason,
-      message: c.message,
-      time: startedAt.toISOString(),
-    }));
-    const stored = await this.repository.recordProbe(
-      row.uid,
-      next as unknown as Record<string, unknown>,
-      step.counters as unknown as Record<string, unknown>,
-      transitions.map((t) => ({
-        clusterUid: t.clusterUid,
-        clusterName: t.cluster,
-        condition: t.condition,
-        fromStatus: t.from,
-        toStatus: t.to,
-        reason: t.reason,
-        message: t.message,
-        occurredAt: startedAt,
-      })),
-    );
-    if (!stored) return { cluster: row.name, probed: false, transitions: [] };
-    this.metrics.clusterReady.set({ cluster: row.name }, readyNow ? 1 : 0);
+    const applied = await this.repository.applyProbe(uid, (row) => {
+      const status = row.status as unknown as ClusterStatus;
+      // A probe that started before the last recorded one is stale: drop it.
+      if (status.lastProbeTime && new Date(status.lastProbeTime).getTime() > startedAt.getTime()) return undefined;
+      const verdict: ProbeVerdict = { healthy: result.healthy, reason: VERDICT_REASON[result.reason], message: result.message };
+      const counters = { ...ZERO_COUNTERS, ...(row.probeState as Partial<HealthCounters>) };
+      const step = applyProbeVerdict(status.conditions ?? [], counters, verdict, settings, startedAt);
+      const readyNow = step.conditions.find((c) => c.type === ClusterConditionType.Ready)?.status === ConditionStatus.True;
+      const next: ClusterStatus = {
+        ...status,
+        conditions: step.conditions,
+        zones: status.zones ?? [],
+        lastProbeTime: startedAt.toISOString(),
+        lastProbeLatencyMs: result.latencyMs,
+        ...(readyNow && topology ? topology : {}),
+      };
+      const transitions: ClusterConditionTransition[] = step.changes.map((c) => ({
+        cluster: row.name,
+        clusterUid: row.uid,
+        condition: c.condition,
+        from: c.from,
+        to: c.to,
+        reason: c.reason,
+        message: c.message,
+        time: startedAt.toISOString(),
+      }));
+      return {
+        status: next as unknown as Record<string, unknown>,
+        probeState: step.counters as unknown as Record<string, unknown>,
+        transitions: transitions.map((t) => ({
+          clusterUid: t.clusterUid,
+          clusterName: t.cluster,
+          condition: t.condition,
+          fromStatus: t.from,
+          toStatus: t.to,
+          reason: t.reason,
+          message: t.message,
+          occurredAt: startedAt,
+        })),
+        result: { name: row.name, readyNow, transitions },
+      };
+    });
+    if (!applied.stored) return { cluster: before.name, probed: false, transitions: [] };
+    const { name, readyNow, transitions } = applied.result;
+    this.metrics.clusterReady.set({ cluster: name }, readyNow ? 1 : 0);
     for (const t of transitions) {
       this.logger.log({ cluster: t.cluster, condition: t.condition, from: t.from, to: t.to, reason: t.reason, message: t.message }, 'cluster condition changed');
       this.events.publish(t);
     }
-    return { cluster: row.name, probed: true, healthy: result.healthy, latencyMs: result.latencyMs, transitions };
+    return { cluster: name, probed: true, healthy: result.healthy, latencyMs: result.latencyMs, transitions };
   }
 
-  /** Reads zones/region (Node labels) and version; a failure keeps the previous values. */
-  private async refreshTopology(row: ClusterEntity, status: ClusterStatus, settings: HealthSettings): Promise<void> {
+  /** Reads zones/region (Node labels) and version; undefined (previous values kept) on failure. */
+  private async readTopology(row: ClusterEntity, settings: HealthSettings) {
     const client = this.clusters.memberClientOf(row);
     const timeoutMs = Math.max(1_000, settings.timeoutSeconds * 1000);
     try {
       const [topology, version] = await Promise.all([client.topology(timeoutMs), client.version(timeoutMs)]);
-      status.zones = topology.zones;
-      status.region = topology.region;
-      status.nodeCount = topology.nodeCount;
-      status.kubernetesVersion = version;
-      status.topologyRefreshTime = new Date().toISOString();
+      return { zones: topology.zones, region: topology.region, nodeCount: topology.nodeCount, kubernetesVersion: version, topologyRefreshTime: new Date().toISOString() };
     } catch (error) {
       this.logger.warn({ cluster: row.name, error: (error as Error).message }, 'cannot read zones/version of member');
+      return undefined;
     }
   }
 

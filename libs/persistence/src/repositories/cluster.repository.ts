@@ -88,23 +88,26 @@ export class ClusterRepository {
   }
 
   /**
-   * Stores one probe's outcome: the new status and counters and any condition transitions, in one
-   * transaction. Returns false when the cluster was deleted meanwhile. The resource version is NOT bumped
-   * (as for federated objects' status): it guards what users write (labels, spec), and a probe every two
-   * seconds would otherwise make every `metadata.resourceVersion` precondition stale before a person can
-   * use it. Probes write other columns than patches do, so neither overwrites the other.
+   * Applies one probe's outcome atomically: locks the cluster row, hands it to `step` (pure: the state
+   * machine over the counters as stored), and stores what it returns — status, counters and condition
+   * transitions — in the same transaction. Workers applying results to one cluster take turns on the row
+   * lock, so no counter increment is lost and a transition is recorded by exactly one of them. `step`
+   * returns undefined to store nothing (a stale result). The resource version is NOT bumped (as for
+   * federated objects' status): it guards what users write (labels, spec), and a probe every two seconds
+   * would otherwise make every `metadata.resourceVersion` precondition stale before a person can use it.
    */
-  async recordProbe(uid: string, status: Record<string, unknown>, probeState: Record<string, unknown>, transitions: NewClusterTransition[]): Promise<boolean> {
+  async applyProbe<T>(
+    uid: string,
+    step: (row: ClusterEntity) => { status: Record<string, unknown>; probeState: Record<string, unknown>; transitions: NewClusterTransition[]; result: T } | undefined,
+  ): Promise<{ stored: true; result: T } | { stored: false; gone: boolean }> {
     return this.dataSource.transaction(async (manager) => {
-      const result = await manager
-        .createQueryBuilder()
-        .update(ClusterEntity)
-        .set({ status, probeState } as never)
-        .where('uid = :uid', { uid })
-        .execute();
-      if (!result.affected) return false;
-      if (transitions.length) await manager.insert(ClusterConditionTransitionEntity, transitions);
-      return true;
+      const row = await manager.findOne(ClusterEntity, { where: { uid }, lock: { mode: 'pessimistic_write' } });
+      if (!row) return { stored: false, gone: true };
+      const out = step(row);
+      if (!out) return { stored: false, gone: false };
+      await manager.createQueryBuilder().update(ClusterEntity).set({ status: out.status, probeState: out.probeState } as never).where('uid = :uid', { uid }).execute();
+      if (out.transitions.length) await manager.insert(ClusterConditionTransitionEntity, out.transitions);
+      return { stored: true, result: out.result };
     });
   }
 
