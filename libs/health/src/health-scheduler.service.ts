@@ -25,8 +25,8 @@ export function probeSchedulerId(cluster: string): string {
  * Keeps one BullMQ job scheduler per cluster (`probe:<name>`, every `periodSeconds`), so every cluster is
  * probed on its own schedule and a hung cluster never delays the others (the next job is created when the
  * current one starts, and the worker runs many probes at once). Schedules live in Redis: a restarted or
- * killed worker resumes them. Registry events (same process) and a periodic sync (any process) keep them
- * in line with the clusters table.
+ * killed worker resumes them. Registry events (from any process of the fleet) and a periodic sync keep
+ * them in line with the clusters table.
  */
 @Injectable()
 export class HealthScheduler implements OnApplicationBootstrap, OnModuleDestroy {
@@ -43,7 +43,7 @@ export class HealthScheduler implements OnApplicationBootstrap, OnModuleDestroy 
 
   async onApplicationBootstrap(): Promise<void> {
     this.unsubscribe = this.events.subscribe((event) => {
-      const work = event.type === 'deleted' ? this.unschedule(event.cluster) : this.schedule(event.cluster);
+      const work = event.type === 'resync' ? this.sync().then(() => undefined) : event.type === 'deleted' ? this.unschedule(event.cluster) : this.schedule(event.cluster);
       work.catch((error: unknown) => this.logger.warn({ cluster: event.cluster, error: (error as Error).message }, 'cannot update probe schedule'));
     });
     await this.ensureSchedules();

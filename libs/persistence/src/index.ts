@@ -12,3 +12,4 @@ export * from './repositories/workload-locks.js';
 export * from './repositories/federation-state.repository.js';
 export * from './repositories/dns-record.store.js';
 export * from './pg-notification.listener.js';
+export * from './pg-notifier.js';

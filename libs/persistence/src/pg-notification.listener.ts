@@ -26,6 +26,8 @@ export class PgNotificationListener {
     private readonly database: Config['database'],
     private readonly channel: string,
     private readonly handlers: PgNotificationHandlers,
+    /** `application_name` of the connection (what `pg_stat_activity` shows). */
+    private readonly applicationName = 'ubernetes-dns-listen',
   ) {}
 
   /** Connects and listens; resolves after the first attempt (a failure schedules a reconnect). */
@@ -44,7 +46,7 @@ export class PgNotificationListener {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    const client = new pg.Client({ connectionString: this.database.url, connectionTimeoutMillis: 5_000, application_name: 'ubernetes-dns-listen', keepAlive: true });
+    const client = new pg.Client({ connectionString: this.database.url, connectionTimeoutMillis: 5_000, application_name: this.applicationName, keepAlive: true });
     let failed = false;
     const fail = (error: Error) => {
       if (failed) return;

@@ -2,7 +2,7 @@ import { Logger, Module, type DynamicModule, type Provider } from '@nestjs/commo
 import { Role, type Config } from '#libs/config';
 import { FederationEventsService } from '#libs/events';
 import { ClusterHealthEvents, FailoverGate, HealthMonitorService, HealthScheduler } from '#libs/health';
-import { ClusterRepository, FederationEventRepository, FederationStateRepository } from '#libs/persistence';
+import { ClusterRepository, FederationEventRepository, FederationStateRepository, PgNotifier } from '#libs/persistence';
 import { ClusterRegistryEvents, ClustersService, Keyring, keyringFromConfig } from '#libs/registry';
 import { ClustersController } from './clusters.controller.js';
 import { FederationStatusController } from './federation-status.controller.js';
@@ -33,6 +33,7 @@ export class ClustersModule {
         },
       },
       ClusterRepository,
+      PgNotifier,
       ClusterRegistryEvents,
       ClustersService,
       ClusterHealthEvents,
