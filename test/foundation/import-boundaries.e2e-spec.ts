@@ -37,6 +37,13 @@ describe('import boundaries', () => {
     expect(offenders.map((f) => f.path)).toEqual([]);
   });
 
+  it('libs/config depends on no domain lib (only #libs/common)', () => {
+    const config = files.filter((f) => f.path.startsWith('libs/config/'));
+    expect(config.length).toBeGreaterThan(0);
+    const offenders = config.filter((f) => importsOf(f.text).some((i) => i.startsWith('#libs/') && i !== '#libs/common'));
+    expect(offenders.map((f) => f.path)).toEqual([]);
+  });
+
   it('the planners stay pure (no Nest, no I/O)', () => {
     const pure = files.filter((f) => f.path.startsWith('libs/placement/') || f.path.startsWith('libs/dns/src/planner/'));
     expect(pure.length).toBeGreaterThan(0);

@@ -1,2 +1,3 @@
 export * from './errors.js';
 export * from './label-selector.js';
+export * from './dns-names.js';

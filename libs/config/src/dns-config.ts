@@ -1,7 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import type { FieldProblem } from '#libs/common';
-import { checkDnsName, checkOwnerId, checkTtl, isInZone } from '#libs/dns';
+import { checkDnsName, checkOwnerId, checkTtl, isInZone, type FieldProblem } from '#libs/common';
 import type { EnvConfig } from './config.schema.js';
 
 /** DNS providers records are published to. The built-in store (and server) always holds the desired state. */
@@ -10,7 +9,7 @@ export enum DnsProviderName {
   Route53 = 'route53',
 }
 
-/** Adds the planner's own problems (same wording as `planRecords` refusals) as zod issues. */
+/** Adds the planner's problems (`#libs/common`'s rules, the wording of `planRecords` refusals) as zod issues. */
 const plannerCheck =
   (check: (path: string, value: unknown, problems: FieldProblem[]) => void) =>
   (value: unknown, ctx: z.RefinementCtx): void => {
@@ -32,7 +31,8 @@ const bool = (fallback: boolean) =>
 
 /**
  * DNS global service discovery variables, spread into the env schema. Zone, TTL and owner id are checked
- * with the DNS planner's validators so a refusal at start reads like a refusal at publish time.
+ * with the rules the DNS planner uses (`#libs/common`), so a refusal at start reads like a refusal at
+ * publish time.
  */
 export const dnsEnvShape = {
   /** The DNS suffix (zone apex) records are published under: `S.N.F.svc.[Z.R.]<DNS_ZONE>`. */

@@ -3,7 +3,9 @@ import type { FederationEventsService } from '#libs/events';
 import { MetricsService } from '#libs/observability';
 import type { DnsRecordStore } from '#libs/persistence';
 import type { QueueService } from '#libs/queues';
+import { DnsProviders } from './dns-providers.js';
 import { DnsPublishService } from './dns-publish.service.js';
+import { StoreDnsProvider } from './store-dns.provider.js';
 import type { ClusterTopologyView, ServiceEndpointsView } from './publish-inputs.js';
 import { FakeClusters, FakeDnsStore, FakeEvents, FakeServiceEndpoints } from './testing/publish-fakes.js';
 
@@ -31,7 +33,7 @@ function setup() {
   const clusters = new FakeClusters(topology([true, true, true]));
   const events = new FakeEvents();
   const metrics = new MetricsService();
-  const publisher = new DnsPublishService(store as unknown as DnsRecordStore, services, clusters, {} as QueueService, metrics, config, events as unknown as FederationEventsService);
+  const publisher = new DnsPublishService(store as unknown as DnsRecordStore, services, clusters, {} as QueueService, metrics, config, events as unknown as FederationEventsService, new DnsProviders(new StoreDnsProvider(store as unknown as DnsRecordStore)));
   const values = (name: string, type = 'A') => store.records.find((r) => r.name === name && r.type === type)?.values;
   return { store, services, clusters, events, metrics, publisher, values };
 }

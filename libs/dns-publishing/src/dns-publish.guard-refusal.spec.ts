@@ -3,7 +3,9 @@ import type { FederationEventsService } from '#libs/events';
 import { MetricsService } from '#libs/observability';
 import type { DnsRecordStore } from '#libs/persistence';
 import type { QueueService } from '#libs/queues';
+import { DnsProviders } from './dns-providers.js';
 import { DnsPublishService } from './dns-publish.service.js';
+import { StoreDnsProvider } from './store-dns.provider.js';
 import type { ServiceEndpointsView } from './publish-inputs.js';
 import { FakeClusters, FakeDnsStore, FakeEvents, FakeServiceEndpoints } from './testing/publish-fakes.js';
 
@@ -32,7 +34,7 @@ describe('DnsPublishService: the mass-deletion guard keeps the stored records', 
       { name: 'c2', ready: true, region: 'eu-west-1', zones: ['eu-west-1a'] },
     ]);
     const events = new FakeEvents();
-    const publisher = new DnsPublishService(store as unknown as DnsRecordStore, services, clusters, {} as QueueService, metrics, config, events as unknown as FederationEventsService);
+    const publisher = new DnsPublishService(store as unknown as DnsRecordStore, services, clusters, {} as QueueService, metrics, config, events as unknown as FederationEventsService, new DnsProviders(new StoreDnsProvider(store as unknown as DnsRecordStore)));
 
     services.services = [svc('a'), svc('b'), svc('c')];
     const first = await publisher.publishZone('example.com');

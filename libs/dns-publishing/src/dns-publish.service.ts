@@ -1,15 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DomainError, ErrorCode } from '#libs/common';
+import { DomainError, ErrorCode, isDomainError } from '#libs/common';
 import { AppConfig, DnsProviderName } from '#libs/config';
 import {
-  createRoute53Client,
-  guardZoneReplacement,
   normalizeName,
   planRecords,
+  publishRecords,
   recordSetKey,
-  Route53DnsProvider,
   validatePlanInput,
+  type DnsProvider,
+  type OwnedPublishSettings,
   type PlanInput,
+  type ProviderZone,
+  type PublishOptions,
   type RecordSet,
   type RecordType,
 } from '#libs/dns';
@@ -17,7 +19,8 @@ import { EventReason, EventType, FederationEventsService } from '#libs/events';
 import { MetricsService } from '#libs/observability';
 import { DnsRecordStore, type DnsHeldService, type DnsProviderPublishState, type StoredRecord } from '#libs/persistence';
 import { QueueName, QueueService } from '#libs/queues';
-import { decideFailOpen, HELD_REASON, type OwnedRecordSet } from './fail-open.js';
+import { DnsProviders } from './dns-providers.js';
+import { decideFailOpen, HELD_REASON } from './fail-open.js';
 import { buildServiceInputs, ClusterTopologySource, ServiceEndpointSource, type PublishServiceInput, type SkippedInput } from './publish-inputs.js';
 
 /** Job names of the `dns` queue. */
@@ -99,16 +102,19 @@ export interface HeldServiceView {
 
 /**
  * DNS global service discovery: gathers every federated Service's per-cluster endpoints and the
- * clusters' health/topology, plans the record sets (pure planner), stores them as the desired state
- * (the built-in provider: what every `dns` replica serves), then pushes them to Route 53 when enabled.
- * DNS fails open: a service that health alone would leave without an answer keeps its last-known
- * record sets ({@link decideFailOpen}), recorded as a `DnsFailOpen` event once per episode. Both targets
- * keep the mass-deletion guard: a refused publish changes nothing.
+ * clusters' health/topology, plans the record sets (pure planner), and publishes them to every provider
+ * DNS_PROVIDERS configures ({@link DnsProviders}), each driven the same way (`publishRecords`: diff
+ * against what it holds → mass-deletion guard → apply; a refused publish changes nothing there):
+ * first the built-in store (the desired state every `dns` replica serves), then, in a job of its own,
+ * Route 53 from what the store holds. DNS fails open: a service that health alone would leave without an
+ * answer keeps its last-known record sets ({@link decideFailOpen}), recorded as a `DnsFailOpen` event
+ * once per episode.
  */
 @Injectable()
 export class DnsPublishService {
   private readonly logger = new Logger('DnsPublishService');
-  private readonly route53?: Route53DnsProvider;
+  /** Ownership and guard settings of every provider publish. */
+  private readonly publishSettings: OwnedPublishSettings;
 
   constructor(
     private readonly store: DnsRecordStore,
@@ -118,24 +124,19 @@ export class DnsPublishService {
     private readonly metrics: MetricsService,
     private readonly config: AppConfig,
     private readonly events: FederationEventsService,
+    private readonly providers: DnsProviders,
   ) {
-    const r53 = config.dns.route53;
-    if (r53) {
-      const client = createRoute53Client({ region: r53.region, endpoint: r53.endpoint, credentials: r53.credentials, defaultCredentialChain: true }, {});
-      this.route53 = new Route53DnsProvider(client, {
-        ownerId: config.dns.ownerId,
-        hostedZoneIds: r53.hostedZoneId ? { [r53.hostedZoneName]: r53.hostedZoneId } : undefined,
-        maxDeleteShare: config.dns.maxDeleteShare,
-        waitForSync: r53.waitForSync,
-        logger: {
-          info: (o, m) => this.logger.log(o, m),
-          warn: (o, m) => this.logger.warn(o, m),
-          error: (o, m) => this.logger.error(o, m),
-          debug: (o, m) => this.logger.debug(o, m),
-        },
-        metrics: { deletionGuardTripped: (e) => this.metrics.dnsDeletionsRefused.inc({ provider: e.provider, zone: e.zone }) },
-      });
-    }
+    this.publishSettings = {
+      ownerId: config.dns.ownerId,
+      maxDeleteShare: config.dns.maxDeleteShare,
+      logger: {
+        info: (o, m) => this.logger.log(o, m),
+        warn: (o, m) => this.logger.warn(o, m),
+        error: (o, m) => this.logger.error(o, m),
+        debug: (o, m) => this.logger.debug(o, m),
+      },
+      metrics: { deletionGuardTripped: (e) => this.metrics.dnsDeletionsRefused.inc({ provider: e.provider, zone: e.zone }) },
+    };
   }
 
   /** Zone apexes this federation publishes (DNS_ZONE). */
@@ -186,31 +187,32 @@ export class DnsPublishService {
    * Plans one zone, holds every service health would leave without an answer at its last-known record
    * sets (fail-open), publishes the result to the built-in store (one transaction with the holds, NOTIFY
    * to the servers), records the fail-open events, then asks for a Route 53 push of what was stored when
-   * Route 53 is enabled. The deletion guard refusing leaves the stored records (and Route 53) as they were.
+   * Route 53 is configured. The deletion guard refusing leaves the stored records, the holds (and Route 53)
+   * as they were.
    * @throws DomainError NotFound for an unknown zone; store failures (retried by the queue).
    */
   async publishZone(zone: string): Promise<DnsPublishReport> {
     const apex = this.requireZone(zone);
-    const [{ desired: planned, services, skipped }, current, zoneRow] = await Promise.all([this.plan(apex), this.store.listZone(apex), this.store.getZone(apex)]);
+    const [{ desired: planned, services, skipped }, stored, zoneRow] = await Promise.all([this.plan(apex), this.store.listZone(apex), this.store.getZone(apex)]);
     for (const s of skipped) this.logger.debug({ zone: apex, resource: s.resource, cluster: s.cluster, reason: s.reason }, 'left out of DNS');
     const decision = decideFailOpen({
       federation: this.config.federationName,
       suffix: apex,
       services,
       planned,
-      stored: current,
+      stored,
       previous: zoneRow?.held ?? {},
       now: new Date().toISOString(),
     });
     const desired = decision.desired;
     const report: DnsPublishReport = { zone: apex, recordSets: desired.length, skipped, held: decision.held, providers: [] };
 
-    const builtin = await this.publishBuiltin(apex, current, desired, decision.held);
+    const builtin = await this.publishTo(this.providers.builtin, apex, apex, desired.map(asRecordSet), { held: decision.held });
     report.providers.push(builtin);
     if (builtin.result === 'refused') return report;
     this.metrics.dnsRecords.set({ zone: apex }, desired.length);
     await this.recordFailOpenEvents(apex, decision.held, decision.started, decision.ended);
-    if (this.route53) await this.queues.enqueue<DnsJobPayload>(QueueName.Dns, DnsJob.PublishRoute53, { zone: apex }, { coalesceKey: apex });
+    if (this.providers.route53) await this.queues.enqueue<DnsJobPayload>(QueueName.Dns, DnsJob.PublishRoute53, { zone: apex }, { coalesceKey: apex });
     return report;
   }
 
@@ -222,10 +224,11 @@ export class DnsPublishService {
    */
   async publishZoneToRoute53(zone: string): Promise<ProviderOutcome> {
     const apex = this.requireZone(zone);
-    if (!this.route53 || !this.config.dns.route53) throw DomainError.notFound('Route 53 provider (DNS_PROVIDERS has no route53)');
+    const route53 = this.providers.route53;
+    const settings = this.config.dns.route53;
+    if (!route53 || !settings) throw DomainError.notFound('Route 53 provider (DNS_PROVIDERS has no route53)');
     const stored = await this.store.listZone(apex);
-    const desired = stored.map((r): RecordSet => ({ name: r.name, type: r.type as RecordType, ttl: r.ttl, values: r.values }));
-    return this.publishRoute53(this.config.dns.route53.hostedZoneName, apex, desired);
+    return this.publishTo(route53, apex, settings.hostedZoneName, stored.map(asRecordSet), {});
   }
 
   /**
@@ -273,48 +276,40 @@ export class DnsPublishService {
     return { zone: apex, serial: zone?.serial ?? 0, providers, held, items };
   }
 
-  private async publishBuiltin(apex: string, current: readonly StoredRecord[], desired: OwnedRecordSet[], held: Record<string, DnsHeldService>): Promise<ProviderOutcome> {
-    const end = this.metrics.dnsPublishDuration.startTimer({ provider: 'builtin' });
-    const guard = guardZoneReplacement(current.map(asRecordSet), desired.map(asRecordSet), this.config.dns.maxDeleteShare);
-    const at = new Date().toISOString();
-    if (!guard.allowed) {
-      end();
-      this.metrics.dnsDeletionsRefused.inc({ provider: 'builtin', zone: apex });
-      this.metrics.dnsPublishes.inc({ provider: 'builtin', zone: apex, result: 'refused' });
-      this.logger.warn({ provider: 'builtin', zone: apex, deletes: guard.deletes, owned: guard.owned, share: guard.share, maxDeleteShare: guard.maxDeleteShare }, `dns publish refused: ${guard.reason}`);
-      await this.store.recordProviderState(apex, 'builtin', { at, result: 'refused', message: guard.reason });
-      return { provider: 'builtin', result: 'refused', created: 0, updated: 0, deleted: 0, message: guard.reason };
-    }
-    const result = await this.store.replaceZone(apex, desired, { held });
-    end();
-    const outcome = result.changed ? 'published' : 'unchanged';
-    this.metrics.dnsPublishes.inc({ provider: 'builtin', zone: apex, result: outcome });
-    await this.store.recordProviderState(apex, 'builtin', { at, result: outcome });
-    if (result.changed) {
-      this.logger.log({ provider: 'builtin', zone: apex, serial: result.serial, created: result.created, updated: result.updated, deleted: result.deleted }, 'dns zone published');
-    }
-    return { provider: 'builtin', result: outcome, created: result.created, updated: result.updated, deleted: result.deleted };
-  }
-
-  private async publishRoute53(hostedZone: string, apex: string, desired: RecordSet[]): Promise<ProviderOutcome> {
-    const end = this.metrics.dnsPublishDuration.startTimer({ provider: 'route53' });
+  /**
+   * Publishes `desired` to one provider (`publishRecords`: diff → guard → apply) and records the outcome
+   * the same way for every provider: the duration and result metrics, the per-provider state on the zone
+   * row (what the records API shows). A guard refusal (or any Conflict) is an outcome, not an error;
+   * other failures are recorded and thrown so the queue retries them.
+   * @param apex the federation's zone (DNS_ZONE): the label of metrics and the row the state is kept on.
+   * @param zone the provider's zone (Route 53: the hosted zone, DNS_ZONE or a parent of it).
+   */
+  private async publishTo<Zone extends ProviderZone, Options extends PublishOptions>(
+    provider: DnsProvider<Zone, Options>,
+    apex: string,
+    zone: string,
+    desired: RecordSet[],
+    options: Options,
+  ): Promise<ProviderOutcome> {
+    const end = this.metrics.dnsPublishDuration.startTimer({ provider: provider.name });
     const at = new Date().toISOString();
     try {
-      const r = await this.route53!.publish(hostedZone, desired);
+      const r = await publishRecords(provider, zone, desired, this.publishSettings, options);
       end();
-      const changed = r.created.length + r.updated.length + r.deleted.length > 0;
-      const result = changed ? 'published' : 'unchanged';
-      this.metrics.dnsPublishes.inc({ provider: 'route53', zone: apex, result });
-      await this.store.recordProviderState(apex, 'route53', { at: new Date().toISOString(), result, skippedForeign: r.skippedForeign.map(recordSetKey) });
-      return { provider: 'route53', result, created: r.created.length, updated: r.updated.length, deleted: r.deleted.length };
+      const result = r.changed ? 'published' : 'unchanged';
+      this.metrics.dnsPublishes.inc({ provider: provider.name, zone: apex, result });
+      // The time after the change: the records API counts a stored set as published when it is not newer.
+      const skippedForeign = r.skippedForeign.length ? { skippedForeign: r.skippedForeign.map(recordSetKey) } : {};
+      await this.store.recordProviderState(apex, provider.name, { at: new Date().toISOString(), result, ...skippedForeign });
+      return { provider: provider.name, result, created: r.created.length, updated: r.updated.length, deleted: r.deleted.length };
     } catch (error) {
       end();
-      const refused = error instanceof DomainError && error.code === ErrorCode.Conflict;
+      const refused = isDomainError(error) && error.code === ErrorCode.Conflict;
       const message = error instanceof Error ? error.message : String(error);
-      this.metrics.dnsPublishes.inc({ provider: 'route53', zone: apex, result: refused ? 'refused' : 'failed' });
-      await this.store.recordProviderState(apex, 'route53', { at, result: refused ? 'refused' : 'failed', message });
-      if (refused) return { provider: 'route53', result: 'refused', created: 0, updated: 0, deleted: 0, message };
-      this.logger.warn({ provider: 'route53', zone: apex, err: message }, 'route53 publish failed');
+      this.metrics.dnsPublishes.inc({ provider: provider.name, zone: apex, result: refused ? 'refused' : 'failed' });
+      await this.store.recordProviderState(apex, provider.name, { at, result: refused ? 'refused' : 'failed', message });
+      if (refused) return { provider: provider.name, result: 'refused', created: 0, updated: 0, deleted: 0, message };
+      this.logger.warn({ provider: provider.name, zone: apex, err: message }, `${provider.name} publish failed`);
       throw error;
     }
   }

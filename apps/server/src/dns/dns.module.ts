@@ -3,10 +3,12 @@ import { Role, type Config } from '#libs/config';
 import {
   ClusterTopologySource,
   DbRecordSource,
+  dnsProvidersFactory,
   DnsPublishService,
   PropagationServiceEndpointSource,
   RegistryClusterTopologySource,
   ServiceEndpointSource,
+  StoreDnsProvider,
 } from '#libs/dns-publishing';
 import { FederationEventsService } from '#libs/events';
 import { DnsRecordStore, FederationEventRepository } from '#libs/persistence';
@@ -32,6 +34,9 @@ export class DnsModule {
       { provide: ServiceEndpointSource, useExisting: PropagationServiceEndpointSource },
       RegistryClusterTopologySource,
       { provide: ClusterTopologySource, useExisting: RegistryClusterTopologySource },
+      // The providers DNS_PROVIDERS names (the built-in store always), handed to the publisher.
+      StoreDnsProvider,
+      dnsProvidersFactory,
       DnsPublishService,
     ];
     if (config.roles.has(Role.Worker)) providers.push(DnsProcessor, DnsScheduler);

@@ -1,4 +1,4 @@
-import { diffRecordSets, guardDeletions, guardZoneReplacement } from './diff-record-sets.js';
+import { diffRecordSets, guardDeletions, type DeletionGuardResult } from './diff-record-sets.js';
 import { planRecords, type PlanInput } from './plan-records.js';
 import { formatOwnership, ownershipTxtName, parseOwnership } from './ownership.js';
 import type { RecordSet, RecordType } from './record-set.js';
@@ -89,6 +89,20 @@ describe('diffRecordSets', () => {
     });
   });
 
+  it('an exclusive store (the built-in one) owns every set it holds, marked or not, and leaks nothing', () => {
+    const current = [rs('a.x.com', 'CNAME', ['elsewhere.net']), rs('b.x.com', 'A', ['10.9.9.9']), mark('b.x.com', 'other-fed'), rs('c.x.com', 'A', ['10.0.0.3'])];
+    const desired = [rs('a.x.com', 'A', ['10.0.0.1']), mark('a.x.com')];
+    const d = diffRecordSets(current, desired, ME, { exclusive: true });
+    const keys = (l: RecordSet[]): string[] => l.map((r) => `${r.name}/${r.type}`);
+    expect({ create: keys(d.create), update: keys(d.update), delete: keys(d.delete), skippedForeign: keys(d.skippedForeign), ownedCount: d.ownedCount }).toEqual({
+      create: ['a.x.com/A', '_ubernetes-owner.a.x.com/TXT'],
+      update: [],
+      delete: ['a.x.com/CNAME', 'b.x.com/A', '_ubernetes-owner.b.x.com/TXT', 'c.x.com/A'],
+      skippedForeign: [],
+      ownedCount: 4,
+    });
+  });
+
   it('deletes carry the current values exactly', () => {
     const current = [rs('a.x.com', 'A', ['10.0.0.1', '10.0.0.3'], 77), mark('a.x.com')];
     expect(diffRecordSets(current, [], ME).delete[0]).toEqual(current[0]);
@@ -146,6 +160,11 @@ describe('guardDeletions', () => {
 });
 
 describe('guardDeletions on planner output: normal failover passes, withdrawing every address is refused', () => {
+  /** The built-in store's path: it holds only this owner's sets (`exclusive`). */
+  const asStore = (current: RecordSet[], desired: RecordSet[]): DeletionGuardResult => {
+    const diff = diffRecordSets(current, desired, ME, { exclusive: true });
+    return guardDeletions({ delete: diff.delete, desired }, diff.ownedCount);
+  };
   /** One service `web` with an IP per cluster; `down` clusters are NotReady. */
   const plan = (clusters: Array<{ name: string; region: string; zone: string }>, down: string[], ports: PlanInput['services'][0]['ports'] = []) =>
     planRecords({
@@ -186,12 +205,11 @@ describe('guardDeletions on planner output: normal failover passes, withdrawing 
     const after = plan(clusters, down, ports);
     const diff = diffRecordSets(before, after, ME);
     expect(diff.ownedCount).toBe(owned);
-    // The providers' path (ownership diff) and the built-in store's path count the same way.
+    // The ownership-marker path (Route 53) and the built-in store's path (exclusive) count the same way.
     const viaDiff = guardDeletions({ delete: diff.delete, desired: after }, diff.ownedCount);
-    const viaStore = guardZoneReplacement(before, after);
-    expect(viaDiff).toEqual(viaStore);
+    expect(viaDiff).toEqual(asStore(before, after));
     expect(viaDiff).toMatchObject({ deletes, owned, allowed });
     // Recovery replaces CNAME fallbacks by addresses: nothing counted.
-    expect(guardZoneReplacement(after, before).deletes).toBe(0);
+    expect(asStore(after, before).deletes).toBe(0);
   });
 });

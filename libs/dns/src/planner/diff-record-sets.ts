@@ -14,6 +14,8 @@
  * - Current sets at foreign or unmarked names are never deleted or changed.
  * - `options.foreignNames`: names the caller knows hold data it cannot express as a {@link RecordSet}
  *   (Route 53 alias or weighted sets, MX, ...). They are foreign whatever their marker says.
+ * - `options.exclusive`: the store holds only this owner's record sets (the built-in store): every other
+ *   current name is owned whatever its marker says, so nothing there is foreign and nothing leaks.
  */
 import { ownedNameOf, ownershipTxtName, parseOwnership } from './ownership.js';
 import { normalizeName, recordSetKey, sameRecordSet, sortRecordSets, type RecordSet } from './record-set.js';
@@ -36,6 +38,8 @@ export interface RecordSetDiff {
 export interface DiffOptions {
   /** Names always treated as foreign (data the caller cannot represent as a RecordSet). */
   foreignNames?: Iterable<string>;
+  /** Every current name not in `foreignNames` is owned (a store only this owner writes). */
+  exclusive?: boolean;
 }
 
 /** True when the TXT set marks its guarded name as owned by `ownerId`. */
@@ -69,7 +73,7 @@ export function diffRecordSets(
   const ownedNames = new Set<string>();
   for (const base of occupied) {
     if (forced.has(base)) continue;
-    if (isOwnershipMarkerOf(byKey.get(recordSetKey({ name: ownershipTxtName(base), type: 'TXT' })), ownerId)) {
+    if (options.exclusive || isOwnershipMarkerOf(byKey.get(recordSetKey({ name: ownershipTxtName(base), type: 'TXT' })), ownerId)) {
       ownedNames.add(base);
     }
   }
@@ -175,20 +179,4 @@ export function guardDeletions(
     allowed: false,
     reason: `refusing to delete ${deletes} of ${ownedCount} owned record sets (${(share * 100).toFixed(1)}% > ${(maxDeleteShare * 100).toFixed(1)}%)`,
   };
-}
-
-/**
- * The guard for a store that holds only this owner's record sets (the built-in provider's zone): every
- * `current` set is owned, and those absent from `desired` (by name and type) are deleted. The same
- * counting as every provider's publish ({@link guardDeletions}).
- */
-export function guardZoneReplacement(
-  current: readonly RecordSet[],
-  desired: readonly RecordSet[],
-  maxDeleteShare: number = DEFAULT_MAX_DELETE_SHARE,
-  minOwned: number = DEFAULT_GUARD_MIN_OWNED,
-): DeletionGuardResult {
-  const wanted = new Set(desired.map(recordSetKey));
-  const deleted = current.filter((r) => !wanted.has(recordSetKey(r)));
-  return guardDeletions({ delete: deleted, desired }, current.length, maxDeleteShare, minOwned);
 }

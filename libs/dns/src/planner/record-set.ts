@@ -34,8 +34,8 @@ export interface RecordSet {
 /** Default TTL in seconds for planned records (v1 used a fixed 180 s, too slow for failover). */
 export const DEFAULT_TTL = 30;
 
-/** Largest TTL allowed by RFC 2181 §8 (2^31 - 1 seconds). */
-export const MAX_TTL = 2_147_483_647;
+/** Largest TTL allowed by RFC 2181 §8 (2^31 - 1 seconds): `#libs/common`'s, shared with the config edge. */
+export { MAX_TTL } from '#libs/common';
 
 /** Key identifying a record set inside a zone: `name/TYPE`. */
 export function recordSetKey(rs: Pick<RecordSet, 'name' | 'type'>): string {
@@ -110,10 +110,8 @@ export function normalizeName(name: string): string {
   return lower.endsWith('.') ? lower.slice(0, -1) : lower;
 }
 
-/** True when `name` equals `apex` or is below it (both normalized). */
-export function isInZone(name: string, apex: string): boolean {
-  return name === apex || name.endsWith(`.${apex}`);
-}
+/** True when `name` equals `apex` or is below it (both normalized); shared with the config edge. */
+export { isInZone } from '#libs/common';
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

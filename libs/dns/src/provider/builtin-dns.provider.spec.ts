@@ -1,7 +1,8 @@
 import { DomainError, ErrorCode } from '#libs/common';
-import { planRecords, type PlanInput } from '../planner/index.js';
+import { planRecords, type PlanInput, type RecordSet } from '../planner/index.js';
 import { InMemoryRecordSource } from '../server/index.js';
 import { BuiltinDnsProvider } from './builtin-dns.provider.js';
+import { publishRecords, type OwnedPublishSettings, type PublishOptions } from './dns-provider.js';
 
 const input = (services: number, owner = 'fed-a'): PlanInput => ({
   federation: 'f',
@@ -22,7 +23,9 @@ describe('BuiltinDnsProvider', () => {
       { name: 's0.ns.f.svc.example.com', type: 'CNAME', ttl: 60, values: ['other.example.net'] },
     ]);
     const events: unknown[] = [];
-    const provider = new BuiltinDnsProvider(source, { ownerId: 'fed-a', metrics: { deletionGuardTripped: (e) => events.push(e) } });
+    const settings: OwnedPublishSettings = { ownerId: 'fed-a', metrics: { deletionGuardTripped: (e) => events.push(e) } };
+    const builtin = new BuiltinDnsProvider(source);
+    const provider = { publish: (zone: string, desired: RecordSet[], options: PublishOptions = {}) => publishRecords(builtin, zone, desired, settings, options) };
 
     const first = await provider.publish('example.com', planRecords(input(5)));
     expect(first.skippedForeign.map((r) => r.name)).toEqual(['s0.ns.f.svc.example.com', '_ubernetes-owner.s0.ns.f.svc.example.com']);
@@ -43,7 +46,7 @@ describe('BuiltinDnsProvider', () => {
   });
 
   it('refuses records outside the zone', async () => {
-    const provider = new BuiltinDnsProvider(new InMemoryRecordSource(), { ownerId: 'fed-a' });
-    await expect(provider.publish('example.org', planRecords(input(1)))).rejects.toBeInstanceOf(DomainError);
+    const provider = new BuiltinDnsProvider(new InMemoryRecordSource());
+    await expect(publishRecords(provider, 'example.org', planRecords(input(1)), { ownerId: 'fed-a' }, {})).rejects.toBeInstanceOf(DomainError);
   });
 });

@@ -1,16 +1,15 @@
 /**
- * Route 53 provider: converges the owned part of a hosted zone to the planner's record sets.
+ * Route 53 provider: what a hosted zone holds, and how an approved change is sent. The diff and the
+ * mass-deletion guard are `publishRecords`'s, the same for every provider.
  *
- * publish(zone, desired):
+ * read(apex):
  * 1. resolve the hosted zone (configured id, else ListHostedZonesByName exact match);
- * 2. list every record set (paginated, 300 per page);
- * 3. diff with the shared ownership diff (foreign names untouched; alias/weighted/other-type names are
- *    always foreign);
- * 4. mass-deletion guard (metric hook + warn log; `force` overrides);
- * 5. DELETE (the listed set verbatim, so it matches exactly) and UPSERT changes packed into requests
+ * 2. list every record set (paginated, 300 per page); alias/weighted/other-type names are foreign.
+ * apply(zone, change):
+ * 3. DELETE (the listed set verbatim, so it matches exactly) and UPSERT changes packed into requests
  *    within Route 53's limits, sent one at a time (one batch in flight per zone);
- * 6. retries on Throttling / PriorRequestNotComplete / 5xx with exponential backoff and full jitter;
- * 7. optionally polls GetChange until INSYNC.
+ * 4. retries on Throttling / PriorRequestNotComplete / 5xx with exponential backoff and full jitter;
+ * 5. optionally polls GetChange until INSYNC.
  * The SDK's own retries are disabled (maxAttempts 1) so backoff is decided in one place.
  */
 import {
@@ -24,15 +23,16 @@ import {
   type ResourceRecordSet,
 } from '@aws-sdk/client-route-53';
 import { DomainError, ErrorCode } from '#libs/common';
-import {
-  isInZone,
-  normalizeName,
-  normalizeRecordSet,
-  ownedNameOf,
-  recordSetKey,
-  type RecordSet,
-} from '../planner/index.js';
-import { preparePublish, type DnsProvider, type DnsProviderLogger, type DnsProviderMetrics, type PublishOptions, type PublishResult } from '../provider/dns-provider.js';
+import { normalizeName, ownedNameOf, recordSetKey, type RecordSet } from '../planner/index.js';
+import type {
+  AppliedChange,
+  ApprovedChange,
+  DnsProvider,
+  DnsProviderLogger,
+  DnsProviderMetrics,
+  ProviderZone,
+  PublishOptions,
+} from '../provider/dns-provider.js';
 import { fromRoute53Name, fromRoute53RecordSet, packChangeBatches, toRoute53RecordSet } from './route53-records.js';
 import { withRetry, type RetryOptions } from './retry.js';
 
@@ -85,30 +85,36 @@ export function createRoute53Client(config: Route53ClientConfig, env: NodeJS.Pro
   });
 }
 
-/** Provider settings. */
+/** Provider settings (ownership and the deletion guard are `publishRecords`'s). */
 export interface Route53ProviderOptions {
-  ownerId: string;
   /** Zone apex → hosted zone id (bare `Z…` or `/hostedzone/Z…`); otherwise looked up by name. */
   hostedZoneIds?: Record<string, string>;
   /** When looking up by name: pick the private (true) or public (false, default) zone. */
   privateZone?: boolean;
-  /** Mass-deletion guard share, default 0.3. */
-  maxDeleteShare?: number;
-  /** Guard applies from this many owned record sets, default 10. */
-  guardMinOwned?: number;
   retry?: RetryOptions;
   /** Default for `PublishOptions.waitForSync`; default false. */
   waitForSync?: boolean;
   /** GetChange polling interval, default 2,000 ms; timeout default 120,000 ms. */
   syncPollMs?: number;
   syncTimeoutMs?: number;
+  /** `dns records published` and retry lines. */
   logger?: DnsProviderLogger;
+  /** The `retried` hook. */
   metrics?: DnsProviderMetrics;
 }
 
+/** A hosted zone as read: the shared model, plus what Route 53 needs to send DELETEs that match exactly. */
+export interface Route53Zone extends ProviderZone {
+  hostedZoneId: string;
+  /** The listed record set behind each converted one, by `name/TYPE`. */
+  listed: Map<string, ResourceRecordSet>;
+}
+
 /** The Route 53 provider. */
-export class Route53DnsProvider implements DnsProvider {
+export class Route53DnsProvider implements DnsProvider<Route53Zone> {
   readonly name = 'route53';
+  readonly apexRecords = false;
+  readonly synchronous = false;
   private readonly zoneIds = new Map<string, string>();
   /** Configured zone ids already checked against their apex with GetHostedZone. */
   private readonly verified = new Set<string>();
@@ -120,73 +126,55 @@ export class Route53DnsProvider implements DnsProvider {
     for (const [apex, id] of Object.entries(options.hostedZoneIds ?? {})) this.zoneIds.set(normalizeName(apex), bareId(id));
   }
 
-  async publish(zone: string, desired: readonly RecordSet[], options: PublishOptions = {}): Promise<PublishResult> {
-    const apex = normalizeName(zone);
-    const wanted = desired.map(normalizeRecordSet);
-    const outside = wanted.filter((r) => !isInZone(r.name, apex) || r.name === apex);
-    if (outside.length) {
-      throw DomainError.invalid(outside.map((r) => ({ path: `desired.${r.name}`, message: `not below zone ${apex}` })));
-    }
-    const zoneId = await this.resolveZoneId(apex);
-    const listed = await this.listRecordSets(zoneId);
+  async read(apex: string): Promise<Route53Zone> {
+    const hostedZoneId = await this.resolveZoneId(apex);
     const current: RecordSet[] = [];
-    const raw = new Map<string, ResourceRecordSet>();
+    const listed = new Map<string, ResourceRecordSet>();
     const foreignNames = new Set<string>();
-    for (const rs of listed) {
+    for (const rs of await this.listRecordSets(hostedZoneId)) {
       const converted = fromRoute53RecordSet(rs);
       if (converted) {
         current.push(converted);
-        raw.set(recordSetKey(converted), rs);
+        listed.set(recordSetKey(converted), rs);
       } else {
         const name = fromRoute53Name(rs.Name ?? '');
         foreignNames.add(ownedNameOf(name) ?? name);
       }
     }
-    const log = { provider: this.name, zone: apex, hostedZoneId: zoneId };
-    const { diff, result } = preparePublish(this.name, apex, current, wanted, this.options, options, { foreignNames, log: { hostedZoneId: zoneId }, insync: false });
-    if (diff.skippedForeign.length) {
-      this.options.logger?.warn({ ...log, names: [...new Set(diff.skippedForeign.map((r) => r.name))] }, 'dns names owned by someone else left untouched');
-    }
+    return { apex, current, foreignNames, hostedZoneId, listed, log: { hostedZoneId } };
+  }
+
+  async apply(zone: Route53Zone, { ownerId, diff }: ApprovedChange, options: PublishOptions): Promise<AppliedChange> {
     const changes: Change[] = [
-      ...diff.delete.map((r) => ({ Action: 'DELETE' as const, ResourceRecordSet: raw.get(recordSetKey(r))! })),
+      ...diff.delete.map((r) => ({ Action: 'DELETE' as const, ResourceRecordSet: zone.listed.get(recordSetKey(r))! })),
       ...[...diff.create, ...diff.update].map((r) => ({ Action: 'UPSERT' as const, ResourceRecordSet: toRoute53RecordSet(r) })),
     ];
-    if (options.dryRun) return result;
-    if (changes.length === 0) {
-      result.insync = true;
-      return result;
-    }
+    const applied: AppliedChange = { changed: false, batches: 0, changeIds: [], insync: true };
+    if (changes.length === 0) return applied;
+    applied.changed = true;
+    applied.insync = false;
     const batches = packChangeBatches(changes);
     for (const [i, batch] of batches.entries()) {
       const out = await this.call('ChangeResourceRecordSets', () =>
         this.client.send(
           new ChangeResourceRecordSetsCommand({
-            HostedZoneId: zoneId,
-            ChangeBatch: { Comment: `ubernetes ${this.options.ownerId} ${i + 1}/${batches.length}`, Changes: batch },
+            HostedZoneId: zone.hostedZoneId,
+            ChangeBatch: { Comment: `ubernetes ${ownerId} ${i + 1}/${batches.length}`, Changes: batch },
           }),
         ),
       );
-      result.changeIds.push(out.ChangeInfo?.Id ?? '');
-      result.batches++;
+      applied.changeIds.push(out.ChangeInfo?.Id ?? '');
+      applied.batches++;
     }
     this.options.logger?.info(
-      { ...log, created: diff.create.length, updated: diff.update.length, deleted: diff.delete.length, batches: result.batches },
+      { provider: this.name, zone: zone.apex, hostedZoneId: zone.hostedZoneId, created: diff.create.length, updated: diff.update.length, deleted: diff.delete.length, batches: applied.batches },
       'dns records published',
     );
     if (options.waitForSync ?? this.options.waitForSync) {
-      for (const id of result.changeIds) await this.waitInsync(id);
-      result.insync = true;
+      for (const id of applied.changeIds) await this.waitInsync(id);
+      applied.insync = true;
     }
-    this.options.metrics?.published?.({
-      provider: this.name,
-      zone: apex,
-      created: diff.create.length,
-      updated: diff.update.length,
-      deleted: diff.delete.length,
-      skippedForeign: diff.skippedForeign.length,
-      batches: result.batches,
-    });
-    return result;
+    return applied;
   }
 
   /** Resolves (and caches) the hosted zone id for an apex. */
