@@ -15,7 +15,7 @@ export interface PlacementCluster {
 }
 
 /** Clusters the placement selects, Ready or not (sorted by name). Default: every registered cluster. */
-export function selectedClusters(obj: FederatedObject, clusters: readonly PlacementCluster[]): PlacementCluster[] {
+export function selectedClusters<C extends PlacementCluster>(obj: FederatedObject, clusters: readonly C[]): C[] {
   const p = obj.spec.placement;
   return clusters
     .filter((c) => (p?.clusters ? p.clusters.includes(c.name) : true) && matchesSelector(p?.clusterSelector, c.labels))

@@ -13,9 +13,10 @@ import {
   type FederatedObject,
 } from '#libs/federation';
 import { FederatedObjectRepository, PropagationWorkRepository, type FederatedObjectEntity } from '#libs/persistence';
-import { toFederatedObject } from './federated-object.mapper.js';
+import type { PlacementDecision } from './decide.js';
+import { specColumnOf, toFederatedObject } from './federated-object.mapper.js';
 import { PropagationAdmission } from './admission.js';
-import { ReconcileService, type PlacementDecision } from './reconcile.service.js';
+import { ReconcileService } from './reconcile.service.js';
 
 /** What a write did, kubectl style. */
 export type ApplyOutcome = 'created' | 'configured' | 'unchanged';
@@ -237,7 +238,7 @@ function newRow(kind: FederatedKind, object: FederatedObject): FederatedObjectEn
 
 /** What users write: spec, labels, annotations. */
 function definitionOf(object: FederatedObject): { spec: Record<string, unknown>; labels: Record<string, string>; annotations: Record<string, string> } {
-  return { spec: object.spec as unknown as Record<string, unknown>, labels: object.metadata.labels ?? {}, annotations: object.metadata.annotations ?? {} };
+  return { spec: specColumnOf(object.spec), labels: object.metadata.labels ?? {}, annotations: object.metadata.annotations ?? {} };
 }
 
 /** Refuses a write over an object being deleted or with a stale `metadata.resourceVersion` (409). */

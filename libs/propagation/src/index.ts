@@ -1,12 +1,20 @@
 /**
  * `#libs/propagation` — federated objects to member clusters: storage and API semantics
- * ({@link FederatedObjectsService}), per-cluster work items and their reconcile ({@link ReconcileService}:
- * `requestReconcile(uid)`, `listServiceEndpoints()`), and the periodic drift/status resync.
+ * ({@link FederatedObjectsService}), and propagation as one pipeline (see README.md): the {@link Work}
+ * item and its state machine, the pure {@link decide} step, the {@link WorkApplier} that talks to members,
+ * the read model (status, {@link PropagationReadModel} for DNS inputs), the orchestration
+ * ({@link ReconcileService}: `requestReconcile(uid)`, `decide(obj, works)`, `listServiceEndpoints()`),
+ * and the periodic drift/status resync.
  */
 export * from './member-cluster-directory.js';
 export * from './member-connections.js';
 export * from './observe.js';
+export * from './work.js';
+export * from './work.mapper.js';
 export * from './work-items.js';
+export * from './decide.js';
+export * from './work-applier.js';
+export * from './read-model.js';
 export * from './federated-object.mapper.js';
 export * from './reconcile.service.js';
 export * from './admission.js';

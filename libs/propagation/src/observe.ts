@@ -3,7 +3,10 @@
  * estimate learned from pods that stay Unschedulable. Pure functions of the objects read from a member.
  */
 import type { MemberObject } from '#libs/kube';
-import type { LoadBalancerIngress } from '#libs/federation';
+import type { LoadBalancerIngress, OwnerMarks } from '#libs/federation';
+
+/** Capacity estimates expire after this long (ms), so a cluster that grew gets replicas again. */
+export const CAPACITY_TTL_MS = 5 * 60_000;
 
 /** Stored per work item (`observed`). */
 export interface Observed {
@@ -25,6 +28,8 @@ export interface Observed {
    * for before, and since when the cluster is NotReady. Gone with the first observation after it returns.
    */
   writtenOff?: { replicas: number; since: string };
+  /** Set while the member object belongs to someone else: the owner marks found on it (left alone). */
+  conflict?: OwnerMarks;
 }
 
 type Obj = Record<string, unknown>;

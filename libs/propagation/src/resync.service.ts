@@ -1,12 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '#libs/config';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, liveMatchesManifest, stableStringify } from '#libs/federation';
-import type { MemberObject } from '#libs/kube';
-import { FederatedObjectRepository, PropagationWorkRepository, type PropagationWorkEntity } from '#libs/persistence';
+import { FederatedObjectRepository, PropagationWorkRepository } from '#libs/persistence';
 import { MemberClusterDirectory } from './member-cluster-directory.js';
 import { MemberConnections } from './member-connections.js';
 import { observeLive, readyEndpointsOf, type Observed } from './observe.js';
 import { ReconcileService } from './reconcile.service.js';
+import type { Work } from './work.js';
+import { toWork } from './work.mapper.js';
 
 /** Outcome of one resync pass. */
 export interface ResyncReport {
@@ -48,7 +49,7 @@ export class ResyncService {
     await Promise.all(
       clusters.map(async (cluster) => {
         try {
-          const works = await this.works.listForCluster(cluster.name);
+          const works = (await this.works.listForCluster(cluster.name)).map(toWork);
           report.checked += works.length;
           for (const uid of await this.compare(cluster.name, works, timeoutMs)) stale.add(uid);
         } catch (error) {
@@ -62,15 +63,15 @@ export class ResyncService {
     return report;
   }
 
-  private async compare(cluster: string, works: PropagationWorkEntity[], timeoutMs: number): Promise<string[]> {
+  private async compare(cluster: string, works: readonly Work[], timeoutMs: number): Promise<string[]> {
     const stale: string[] = [];
-    const groups = new Map<string, PropagationWorkEntity[]>();
+    const groups = new Map<string, Work[]>();
     for (const w of works) {
       if (w.state !== 'Applied' || w.appliedHash !== w.hash) {
         stale.push(w.objectUid);
         continue;
       }
-      const m = w.manifest as unknown as MemberObject;
+      const m = w.manifest;
       const key = `${m.apiVersion} ${m.kind}`;
       groups.set(key, [...(groups.get(key) ?? []), w]);
     }
@@ -83,7 +84,7 @@ export class ResyncService {
       const endpoints =
         kind === 'Service' ? new Map((await member.list('v1', 'Endpoints', { timeoutMs })).map((e) => [`${e.metadata?.namespace ?? ''}/${e.metadata?.name}`, e])) : undefined;
       for (const w of group) {
-        const m = w.manifest as unknown as MemberObject;
+        const m = w.manifest;
         const id = `${m.metadata?.namespace ?? ''}/${m.metadata?.name}`;
         const l = byName.get(id);
         if (!l || !liveMatchesManifest(m, l)) {
@@ -92,7 +93,7 @@ export class ResyncService {
         }
         const now: Observed = observeLive(l);
         if (endpoints) now.readyEndpoints = readyEndpointsOf(endpoints.get(id));
-        const before = w.observed as Observed;
+        const before = w.observed;
         const comparable = (o: Observed) => stableStringify([o.specReplicas, o.replicas, o.readyReplicas, o.availableReplicas, o.ingress, o.readyEndpoints]);
         if (comparable(now) !== comparable(before)) stale.push(w.objectUid);
       }

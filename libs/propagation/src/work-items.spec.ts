@@ -1,11 +1,11 @@
-import type { PropagationWorkEntity } from '#libs/persistence';
 import type { MemberClusterInfo } from './member-cluster-directory.js';
+import type { Work } from './work.js';
 import { delayedFailovers, desiredReplicasOf, HELD_RECHECK_MS, holdScaleDowns, writtenOffOf } from './work-items.js';
 
 const now = Date.parse('2026-01-01T00:10:00Z');
 
 /** A Deployment work item asking for `replicas`, applied at its hash, `ready` of them ready. */
-function work(cluster: string, replicas: number, ready = replicas, options: { applied?: boolean; appliedAgoMs?: number } = {}): PropagationWorkEntity {
+function work(cluster: string, replicas: number, ready = replicas, options: { applied?: boolean; appliedAgoMs?: number } = {}): Work {
   const applied = options.applied ?? true;
   return {
     objectUid: 'u1',
@@ -20,7 +20,7 @@ function work(cluster: string, replicas: number, ready = replicas, options: { ap
     updatedAt: new Date(now),
   };
 }
-const byCluster = (...works: PropagationWorkEntity[]) => new Map(works.map((w) => [w.cluster, w]));
+const byCluster = (...works: Work[]) => new Map(works.map((w) => [w.cluster, w]));
 const cluster = (name: string, ready: boolean, notReadySince?: number): MemberClusterInfo => ({ name, labels: {}, ready, schedulable: true, ...(notReadySince !== undefined ? { notReadySince } : {}) });
 
 describe('work items', () => {

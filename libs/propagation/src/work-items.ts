@@ -9,19 +9,26 @@
  *   so the workload never runs fewer ready replicas than desired because of the move. A cluster that has
  *   not become ready within the ready timeout of its last apply stops holding the others back.
  */
-import type { PropagationWorkEntity } from '#libs/persistence';
-import type { Observed } from './observe.js';
 import type { MemberClusterInfo } from './member-cluster-directory.js';
+import type { Work } from './work.js';
+import { parseWrittenOff } from './work.mapper.js';
+
+/**
+ * The readers below take a {@link Work} or a stored row (`PropagationWorkEntity`, whose jsonb columns are
+ * untyped): failover reads rows.
+ */
+type ManifestOf = { readonly manifest: object };
 
 /** Replicas a work item asks for: its materialized manifest's `spec.replicas` (0 when none). */
-export function desiredReplicasOf(work: Pick<PropagationWorkEntity, 'manifest'>): number {
-  const replicas = (work.manifest as { spec?: { replicas?: unknown } }).spec?.replicas;
+export function desiredReplicasOf(work: ManifestOf): number {
+  const spec = 'spec' in work.manifest ? work.manifest.spec : undefined;
+  const replicas = typeof spec === 'object' && spec !== null && 'replicas' in spec ? spec.replicas : undefined;
   return typeof replicas === 'number' ? replicas : 0;
 }
 
 /** Whether the work item carries a Deployment or ReplicaSet. */
-export function isReplicaWork(work: Pick<PropagationWorkEntity, 'manifest'>): boolean {
-  const kind = (work.manifest as { kind?: string }).kind;
+export function isReplicaWork(work: ManifestOf): boolean {
+  const kind = 'kind' in work.manifest ? work.manifest.kind : undefined;
   return kind === 'Deployment' || kind === 'ReplicaSet';
 }
 
@@ -35,8 +42,8 @@ export interface WrittenOff {
 }
 
 /** The write-off recorded on a work item, if its cluster's replicas were re-planned elsewhere. */
-export function writtenOffOf(work: Pick<PropagationWorkEntity, 'observed'>): WrittenOff | undefined {
-  return (work.observed as Observed).writtenOff;
+export function writtenOffOf(work: { readonly observed: object }): WrittenOff | undefined {
+  return parseWrittenOff('writtenOff' in work.observed ? work.observed.writtenOff : undefined);
 }
 
 /** A NotReady cluster whose replicas stay planned: during the failover delay, or held by the failover gate. */
@@ -63,7 +70,7 @@ export const HELD_RECHECK_MS = 5_000;
  */
 export function delayedFailovers(
   selected: readonly MemberClusterInfo[],
-  works: ReadonlyMap<string, PropagationWorkEntity>,
+  works: ReadonlyMap<string, Work>,
   delaySeconds: number,
   nowMs: number,
 ): DelayedFailover[] {
@@ -108,7 +115,7 @@ export interface HeldScaleDown {
  */
 export function holdScaleDowns(
   targets: { cluster: string; replicas: number }[],
-  works: ReadonlyMap<string, PropagationWorkEntity>,
+  works: ReadonlyMap<string, Work>,
   readyTimeoutMs: number,
   nowMs: number,
 ): HeldScaleDown[] {
@@ -127,7 +134,7 @@ export function holdScaleDowns(
     if (!w) return true;
     const appliedAtPlan = desiredReplicasOf(w) === t.replicas && w.state === 'Applied' && w.appliedHash === w.hash;
     if (!appliedAtPlan) return true;
-    if (((w.observed as Observed).readyReplicas ?? 0) >= t.replicas) return false;
+    if ((w.observed.readyReplicas ?? 0) >= t.replicas) return false;
     return w.appliedAt !== null && nowMs - new Date(w.appliedAt).getTime() < readyTimeoutMs;
   });
   if (waitingFor.length === 0) return [];

@@ -2,7 +2,7 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { Role, type Config } from '#libs/config';
 import { FEDERATED_KINDS } from '#libs/federation';
 import { FederatedObjectRepository, PropagationWorkRepository } from '#libs/persistence';
-import { FederatedObjectsService, MemberClusterDirectory, MemberConnections, PropagationAdmission, ReconcileService, ResyncService } from '#libs/propagation';
+import { FederatedObjectsService, MemberClusterDirectory, MemberConnections, PropagationAdmission, PropagationReadModel, ReconcileService, ResyncService } from '#libs/propagation';
 import { federatedKindController } from './federated-kind.controller.js';
 import { PropagationScheduler } from './propagation.scheduler.js';
 import { ReconcileProcessor } from './reconcile.processor.js';
@@ -25,6 +25,7 @@ export class FederationModule {
       RegistryClusterDirectory,
       { provide: MemberClusterDirectory, useExisting: RegistryClusterDirectory },
       MemberConnections,
+      PropagationReadModel,
       ReconcileService,
       ResyncService,
       PropagationAdmission,
@@ -36,7 +37,7 @@ export class FederationModule {
       global: true,
       controllers: api ? [...FEDERATED_KINDS.map(federatedKindController), ReplicaSchedulingPreferencesController] : [],
       providers,
-      exports: [ReconcileService, FederatedObjectsService, MemberClusterDirectory],
+      exports: [ReconcileService, PropagationReadModel, FederatedObjectsService, MemberClusterDirectory],
     };
   }
 }
