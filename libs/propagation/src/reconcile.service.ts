@@ -74,9 +74,14 @@ export class ReconcileService {
     return uids.length;
   }
 
-  private async requestRefresh(uid: string, attempt: number, maxDelayMs = Infinity): Promise<void> {
+  /**
+   * Schedules the follow-up look (backing off with `attempt`). `sooner` when this reconcile changed
+   * something (an apply, a write-off, a new observation): that look must not wait behind an earlier,
+   * longer backoff; a reconcile that changed nothing leaves the pending one as it is.
+   */
+  private async requestRefresh(uid: string, attempt: number, maxDelayMs = Infinity, sooner = false): Promise<void> {
     const delayMs = Math.min(500 * 2 ** attempt, 10_000, maxDelayMs);
-    await this.queues.enqueue<ReconcilePayload>(QueueName.Reconcile, ReconcileJob.Refresh, { uid, attempt: attempt + 1 }, { coalesceKey: uid, delayMs });
+    await this.queues.enqueue<ReconcilePayload>(QueueName.Reconcile, ReconcileJob.Refresh, { uid, attempt: attempt + 1 }, { coalesceKey: uid, delayMs, sooner });
   }
 
   /** Reconciles one object now (the queue processor calls this). */
@@ -143,15 +148,18 @@ export class ReconcileService {
     // Rows are written once per reconcile, in one statement, with their final state.
     const before = new Map(works.map((w) => [w.cluster, w]));
     const after: Work[] = [...applied.map((a) => a.work), ...decision.kept];
+    const waiting: Work[] = [];
     const status: Work[] = [...after];
     for (const { stored: w, result } of removals) {
       if (result.outcome === 'removed') continue;
-      after.push(result.work);
-      // A removal waiting for its NotReady cluster is recorded as Deleting; this status still shows what
-      // the member last ran (the next reconcile reads the Deleting row). A failure shows at once.
+      // A removal waiting for its NotReady cluster is recorded as Deleting, but this status still shows
+      // what the member last ran (the next reconcile reads the Deleting row). A failure shows at once.
+      if (result.outcome === 'waiting') waiting.push(result.work);
+      else after.push(result.work);
       status.push(result.outcome === 'waiting' ? w : result.work);
     }
-    const toSave = after.filter((w) => needsSaving(before.get(w.cluster), w));
+    const changed = after.filter((w) => needsSaving(before.get(w.cluster), w));
+    const toSave = [...changed, ...waiting.filter((w) => needsSaving(before.get(w.cluster), w))];
 
     const previous = obj.status;
     const next = objectStatus({ object: obj, generation: row.generation, decision, works: status, clusters: byName, autoscaled: context.autoscaled === true, previous, now: new Date().toISOString() });
@@ -163,7 +171,7 @@ export class ReconcileService {
     const converged = isSettled(next);
     // Look again while converging, while a scale-down waits for replacements, and when a delay ends.
     const dueInMs = Math.min(...decision.delayed.map((d) => d.dueInMs + 50));
-    if (!converged || decision.heldScaleDowns.length || decision.delayed.length) await this.requestRefresh(uid, attempt, dueInMs);
+    if (!converged || decision.heldScaleDowns.length || decision.delayed.length) await this.requestRefresh(uid, attempt, dueInMs, changed.length > 0);
     // A federated autoscaler's new generation may change who owns its target's replica counts.
     if (previous?.observedGeneration !== row.generation) await this.reconcileAutoscaled(obj);
     this.logger.debug({ resource: key, converged, clusters: next.clusters.length }, 'reconciled');
