@@ -5,6 +5,7 @@ import { ClustersModule } from './clusters/clusters.module.js';
 import { FederationModule } from './federation/federation.module.js';
 import { FailoverModule } from './failover/failover.module.js';
 import { DnsModule } from './dns/dns.module.js';
+import { MaintenanceModule } from './maintenance/maintenance.module.js';
 
 /**
  * Feature modules of the server. Each entry returns the feature's module for the configured roles
@@ -17,4 +18,5 @@ export const FEATURES: ((config: Config) => DynamicModule)[] = [
   (config) => FederationModule.register(config),
   (config) => FailoverModule.register(config),
   (config) => DnsModule.register(config),
+  (config) => MaintenanceModule.register(config),
 ];

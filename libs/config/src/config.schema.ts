@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { authEnvShape } from './auth-config.js';
 import { propagationEnvShape } from './propagation-config.js';
 import { failoverEnvShape } from './failover-config.js';
+import { retentionEnvShape } from './retention-config.js';
 import { dnsEnvShape } from './dns-config.js';
 
 /** Process roles; one process may hold all of them (the embedded default) or a fleet may split them. */
@@ -106,6 +107,8 @@ export const envSchema = z.object({
   ...propagationEnvShape,
   /** Failover: delay before replicas leave a NotReady cluster (see failover-config.ts). */
   ...failoverEnvShape,
+  /** History retention: events, audit, condition transitions (see retention-config.ts). */
+  ...retentionEnvShape,
   /** DNS global service discovery: zone, TTL, owner id, built-in server, providers (see dns-config.ts). */
   ...dnsEnvShape,
 });

@@ -5,3 +5,4 @@ export * from './auth-config.js';
 export * from './propagation-config.js';
 export * from './failover-config.js';
 export * from './dns-config.js';
+export * from './retention-config.js';

@@ -2,6 +2,7 @@ import { envSchema, Role, type EnvConfig } from './config.schema.js';
 import { authConfig, authConfigProblems, type AuthConfig } from './auth-config.js';
 import { propagationConfig, type PropagationConfig } from './propagation-config.js';
 import { failoverConfig, type FailoverConfig } from './failover-config.js';
+import { retentionConfig, type RetentionConfig } from './retention-config.js';
 import { dnsConfig, dnsConfigProblems, type DnsConfig } from './dns-config.js';
 
 /** Validated configuration of one Ubernetes process. */
@@ -29,6 +30,8 @@ export interface Config {
   failover: FailoverConfig;
   /** DNS global service discovery: zone, TTL, owner id, built-in server, providers. */
   dns: DnsConfig;
+  /** How long events, audit records and condition transitions are kept. */
+  retention: RetentionConfig;
 }
 
 /** Thrown when the environment is invalid; `problems` names every bad variable. */
@@ -84,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     propagation: propagationConfig(e),
     failover: failoverConfig(e),
     dns: dnsConfig(e),
+    retention: retentionConfig(e),
   };
 }
 

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { isValidPortName, type PortInput } from '#libs/dns';
+import { FailoverGate, WriteOffHold } from '#libs/health';
 import { findFederatedKind } from '#libs/federation';
 import { FederatedObjectsService, ReconcileService } from '#libs/propagation';
-import { ClustersService } from '#libs/registry';
 import { ClusterTopologySource, ServiceEndpointSource, type ClusterTopologyView, type ServiceEndpointsView } from './publish-inputs.js';
 
 const PROTOCOLS = new Set(['TCP', 'UDP', 'SCTP']);
@@ -47,15 +47,27 @@ function portsOf(template: Record<string, unknown>): PortInput[] {
 
 /**
  * Cluster health and topology from the registry: Ready condition, failing probes, discovered (else
- * declared) region and zones.
+ * declared) region and zones — read through the failover gate, one snapshot. While the gate waits for
+ * suspect clusters to decide (members failing together turn NotReady a probe period apart), every Ready
+ * cluster counts as a suspect for DNS too: the answers a withdrawal would shrink keep their last-known
+ * record sets for those few seconds, so a control-plane partition never empties names one cluster at a
+ * time before the last one is seen to fail.
  */
 @Injectable()
 export class RegistryClusterTopologySource extends ClusterTopologySource {
-  constructor(private readonly clusters: ClustersService) {
+  constructor(private readonly gate: FailoverGate) {
     super();
   }
 
   async listClusters(): Promise<ClusterTopologyView[]> {
-    return (await this.clusters.views()).map((c) => ({ name: c.name, ready: c.ready, region: c.region, zones: c.zones, failingProbes: c.failingProbes }));
+    const { clusters, gate } = await this.gate.current();
+    const corroborating = gate.writeOffs.some((w) => w.hold?.reason === WriteOffHold.SuspectClusters);
+    return clusters.map((c) => ({
+      name: c.name,
+      ready: c.ready,
+      region: c.region,
+      zones: c.zones,
+      failingProbes: corroborating && c.ready ? Math.max(1, c.failingProbes) : c.failingProbes,
+    }));
   }
 }

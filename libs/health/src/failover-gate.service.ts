@@ -21,7 +21,7 @@ export interface GatedClusters {
 
 /**
  * The failover gate as a service: evaluates `evaluateGate` (disruption.ts) over the registry's cluster
- * views, stores its state (one document, updated under a row lock so every process sees one history),
+ * views, stores its state (one document, updated under a lock so every process sees one history),
  * and tells the user: `FederationDisrupted` / `FederationRecovered`, `RegionDisrupted` /
  * `RegionRecovered` and one `FailoverHeld` per held write-off in the events, and the
  * `ubernetes_federation_disruption` / `ubernetes_failover_write_offs_held` gauges.
@@ -82,7 +82,9 @@ export class FailoverGate implements OnModuleInit {
       const previous = parseState(current);
       const clusters = rows.map(toClusterView);
       const gate = evaluateGate(clusters, previous, this.settings, nowMs);
-      return { value: isDeepStrictEqual(gate.state, previous) ? undefined : gate.state, result: { gated: { clusters, gate }, previous } };
+      // Nothing to remember yet (Normal, no slot handed out): no document is written.
+      const unchanged = previous ? isDeepStrictEqual(gate.state, previous) : isBlank(gate.state);
+      return { value: unchanged ? undefined : gate.state, result: { gated: { clusters, gate }, previous } };
     });
     this.observe(gated.gate);
     await this.tell(gated.gate, previous).catch((error: unknown) => this.logger.warn({ err: (error as Error).message }, 'cannot record failover gate events'));
@@ -157,6 +159,11 @@ export class FailoverGate implements OnModuleInit {
     this.told.add(key);
     if (this.told.size > 10_000) this.told.clear();
   }
+}
+
+/** A state that says nothing the absence of one does not say. */
+function isBlank(s: GateState): boolean {
+  return s.mode === DisruptionMode.Normal && !Object.keys(s.slots).length && !s.disruptedRegions.length && !s.lastSlot && s.recoveredAtMs === undefined;
 }
 
 /** The stored document, or undefined when absent or not a gate state (then the gate starts afresh). */

@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { ClusterRepository } from '#libs/persistence';
+import { ClusterRepository, FleetLeases, type FleetLease } from '#libs/persistence';
 import { QueueName, QueueService } from '#libs/queues';
 import { ClusterRegistryEvents, type HealthCheckSpec } from '#libs/registry';
 import { HealthMonitorService } from './health-monitor.service.js';
@@ -33,12 +33,14 @@ export class HealthScheduler implements OnApplicationBootstrap, OnModuleDestroy 
   private readonly logger = new Logger('HealthScheduler');
   private unsubscribe?: () => void;
   private timer?: NodeJS.Timeout;
+  private lease?: FleetLease;
 
   constructor(
     private readonly queues: QueueService,
     private readonly repository: ClusterRepository,
     private readonly events: ClusterRegistryEvents,
     private readonly monitor: HealthMonitorService,
+    private readonly leases: FleetLeases,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -48,8 +50,11 @@ export class HealthScheduler implements OnApplicationBootstrap, OnModuleDestroy 
     });
     await this.ensureSchedules();
     // Schedules live in Redis; a Redis that restarts without its data would stop every probe until some
-    // process restarted. This in-process timer puts them back (upserts are idempotent).
+    // process restarted. This in-process timer puts them back (upserts are idempotent), in one process of
+    // the fleet (the `probe-schedules` lease).
+    this.lease = this.leases.lease('probe-schedules');
     this.timer = setInterval(() => {
+      if (!this.lease?.held()) return;
       this.ensureSchedules().catch((error: unknown) => this.logger.debug({ error: (error as Error).message }, 'probe schedule check failed; retrying'));
     }, SYNC_EVERY_MS);
     this.timer.unref();

@@ -13,3 +13,5 @@ export * from './repositories/federation-state.repository.js';
 export * from './repositories/dns-record.store.js';
 export * from './pg-notification.listener.js';
 export * from './pg-notifier.js';
+export * from './fleet-leases.js';
+export * from './repositories/retention.repository.js';

@@ -5,6 +5,7 @@ import { CreateFederatedObjects1763810000000 } from '../../../migrations/1763810
 import { CreateDnsRecords1763835000000 } from '../../../migrations/1763835000000-CreateDnsRecords.js';
 import { CreateEvents1763820000000 } from '../../../migrations/1763820000000-CreateEvents.js';
 import { AddDnsFailOpenHolds1796419200000 } from '../../../migrations/1796419200000-AddDnsFailOpenHolds.js';
+import { CreateFleetLeases1796426000000 } from '../../../migrations/1796426000000-CreateFleetLeases.js';
 
 /** Every migration class in order (explicit list, so the build never depends on file globs). */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   CreateEvents1763820000000,
   CreateDnsRecords1763835000000,
   AddDnsFailOpenHolds1796419200000,
+  CreateFleetLeases1796426000000,
 ];

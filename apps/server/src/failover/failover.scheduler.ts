@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { FailoverService, HealthTransitionHandler } from '#libs/failover';
 import { ClusterHealthEvents } from '#libs/health';
+import { FleetLeases, type FleetLease } from '#libs/persistence';
 
 /** Sweep period: the longest a transition missed by a dying process (or lost with Redis) waits. */
 export const FAILOVER_SWEEP_EVERY_MS = 10_000;
@@ -8,10 +9,10 @@ export const FAILOVER_SWEEP_EVERY_MS = 10_000;
 /**
  * Worker-role triggers of failover: every Ready transition this process stores (the health monitor
  * publishes in the process that probed) goes to the one {@link HealthTransitionHandler} (gate, events,
- * DNS, re-plan, rebalance reports); a sweep of stored state
- * (PostgreSQL) every {@link FAILOVER_SWEEP_EVERY_MS} and once at start re-enqueues what still needs a
- * failover or recovery step. The sweep timer lives in the process, not in Redis, so a Redis restart that
- * loses every queued job loses no failover: the next sweep re-derives it.
+ * DNS, re-plan, rebalance reports); a sweep of stored state (PostgreSQL) every
+ * {@link FAILOVER_SWEEP_EVERY_MS} re-enqueues what still needs a failover or recovery step, in one process
+ * of the fleet (the `failover-sweep` lease). The sweep timer lives in the process, not in Redis, so a Redis
+ * restart that loses every queued job loses no failover: the next sweep re-derives it.
  */
 @Injectable()
 export class FailoverScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -19,14 +20,17 @@ export class FailoverScheduler implements OnApplicationBootstrap, OnApplicationS
   private unsubscribe?: () => void;
   private timer?: NodeJS.Timeout;
   private sweeping = false;
+  private lease!: FleetLease;
 
   constructor(
     private readonly failover: FailoverService,
     private readonly transitions: HealthTransitionHandler,
     private readonly health: ClusterHealthEvents,
+    private readonly leases: FleetLeases,
   ) {}
 
   onApplicationBootstrap(): void {
+    this.lease = this.leases.lease('failover-sweep');
     this.unsubscribe = this.health.onTransition((t) => this.transitions.handle(t));
     this.timer = setInterval(() => void this.sweep(), FAILOVER_SWEEP_EVERY_MS);
     this.timer.unref();
@@ -39,7 +43,7 @@ export class FailoverScheduler implements OnApplicationBootstrap, OnApplicationS
   }
 
   private async sweep(): Promise<void> {
-    if (this.sweeping) return;
+    if (this.sweeping || !this.lease.held()) return;
     this.sweeping = true;
     try {
       const n = await this.failover.sweep();
