@@ -4,7 +4,8 @@
  * item and its state machine, the pure {@link decide} step, the {@link WorkApplier} that talks to members,
  * the read model (status, {@link PropagationReadModel} for DNS inputs), the orchestration
  * ({@link ReconcileService}: `requestReconcile(uid)`, `decide(obj, works)`, `listServiceEndpoints()`),
- * and the periodic drift/status resync.
+ * the periodic drift/status resync, and {@link ReconcileNotifications} (every process hears each committed
+ * reconcile record).
  */
 export * from './member-cluster-directory.js';
 export * from './member-connections.js';
@@ -17,6 +18,7 @@ export * from './work-applier.js';
 export * from './read-model.js';
 export * from './federated-object.mapper.js';
 export * from './reconcile.service.js';
+export * from './reconcile-notifications.js';
 export * from './admission.js';
 export * from './federated-objects.service.js';
 export * from './resync.service.js';

@@ -2,7 +2,7 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { Role, type Config } from '#libs/config';
 import { FEDERATED_KINDS } from '#libs/federation';
 import { FederatedObjectRepository, PropagationWorkRepository } from '#libs/persistence';
-import { FederatedObjectsService, MemberClusterDirectory, MemberConnections, PropagationAdmission, PropagationReadModel, ReconcileService, ResyncService } from '#libs/propagation';
+import { FederatedObjectsService, MemberClusterDirectory, MemberConnections, PropagationAdmission, PropagationReadModel, ReconcileNotifications, ReconcileService, ResyncService } from '#libs/propagation';
 import { federatedKindController } from './federated-kind.controller.js';
 import { PropagationScheduler } from './propagation.scheduler.js';
 import { ReconcileProcessor } from './reconcile.processor.js';
@@ -12,7 +12,7 @@ import { ReplicaSchedulingPreferencesController } from './replica-scheduling-pre
 /**
  * Federated workloads: the `federation.ubernetes.io/v1` REST API with the `api` role; the reconcile
  * worker and the resync/re-plan scheduler with `worker`. Global, so DNS and failover inject
- * `ReconcileService` (`requestReconcile`, `listServiceEndpoints`) directly.
+ * `ReconcileService` (`requestReconcile`, `listServiceEndpoints`) and `ReconcileNotifications` directly.
  */
 @Module({})
 export class FederationModule {
@@ -27,6 +27,7 @@ export class FederationModule {
       MemberConnections,
       PropagationReadModel,
       ReconcileService,
+      ReconcileNotifications,
       ResyncService,
       PropagationAdmission,
       FederatedObjectsService,
@@ -37,7 +38,7 @@ export class FederationModule {
       global: true,
       controllers: api ? [...FEDERATED_KINDS.map(federatedKindController), ReplicaSchedulingPreferencesController] : [],
       providers,
-      exports: [ReconcileService, PropagationReadModel, FederatedObjectsService, MemberClusterDirectory],
+      exports: [ReconcileService, ReconcileNotifications, PropagationReadModel, FederatedObjectsService, MemberClusterDirectory],
     };
   }
 }

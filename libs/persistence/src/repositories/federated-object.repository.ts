@@ -11,13 +11,24 @@ export interface FederatedObjectChange {
   annotations: Record<string, string>;
 }
 
+/**
+ * The LISTEN/NOTIFY channel on which every committed reconcile record of one schema is announced (payload:
+ * the object uid only). PostgreSQL channel names are identifiers: at most 63 bytes.
+ */
+export function reconciledNotifyChannel(schema: string): string {
+  return `ubernetes_reconciled_${schema}`.slice(0, 63);
+}
+
 /** Federated objects with optimistic concurrency on `resource_version` and finalizer-like deletion. */
 @Injectable()
 export class FederatedObjectRepository {
   private readonly repo: Repository<FederatedObjectEntity>;
+  /** {@link reconciledNotifyChannel} of this data source's schema. */
+  private readonly reconciledChannel: string;
 
   constructor(private readonly dataSource: DataSource) {
     this.repo = dataSource.getRepository(FederatedObjectEntity);
+    this.reconciledChannel = reconciledNotifyChannel((dataSource.options as { schema?: string }).schema ?? 'public');
   }
 
   /**
@@ -129,7 +140,9 @@ export class FederatedObjectRepository {
    * Stores what one reconcile learned — its work rows and, when changed, the object's status — in one
    * statement (one round trip, atomic) with `synchronous_commit = off`: both are recomputable from the
    * spec and the members (a commit lost in a crash only means one more idempotent apply), so they need not
-   * wait for the WAL flush. User writes (spec, deletion) stay fully durable.
+   * wait for the WAL flush. User writes (spec, deletion) stay fully durable. The same statement sends a
+   * NOTIFY on {@link reconciledNotifyChannel} (payload: the uid), delivered to every listening process
+   * when, and only if, the record commits.
    */
   async recordReconcile(uid: string, works: PropagationWorkEntity[], status: Record<string, unknown> | undefined): Promise<void> {
     if (!works.length && !status) return;
@@ -146,8 +159,8 @@ export class FederatedObjectRepository {
        ), status AS (
          UPDATE federated_objects SET status = $3::jsonb WHERE uid = $1 AND $3::jsonb IS NOT NULL
        )
-       SELECT set_config('synchronous_commit', 'off', true)`,
-      [uid, worksAsJson(works), status ? JSON.stringify(status) : null],
+       SELECT set_config('synchronous_commit', 'off', true), pg_notify($4, $1::text)`,
+      [uid, worksAsJson(works), status ? JSON.stringify(status) : null, this.reconciledChannel],
     );
   }
 
@@ -164,11 +177,18 @@ export class FederatedObjectRepository {
     return this.findByUid(uid);
   }
 
-  /** Removes a deleting object once it has no work items left; returns whether the row is gone. */
+  /**
+   * Removes a deleting object once it has no work items left; returns whether the row is gone. A removal
+   * is announced like a reconcile record ({@link reconciledNotifyChannel}).
+   */
   async removeIfDrained(uid: string): Promise<boolean> {
     await this.dataSource.query(
-      `DELETE FROM federated_objects f WHERE f.uid = $1 AND f.deleting_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM propagation_works w WHERE w.object_uid = f.uid)`,
-      [uid],
+      `WITH removed AS (
+         DELETE FROM federated_objects f WHERE f.uid = $1 AND f.deleting_at IS NOT NULL AND NOT EXISTS (SELECT 1 FROM propagation_works w WHERE w.object_uid = f.uid)
+         RETURNING f.uid
+       )
+       SELECT pg_notify($2, uid::text) FROM removed`,
+      [uid, this.reconciledChannel],
     );
     return (await this.repo.countBy({ uid })) === 0;
   }
