@@ -173,7 +173,7 @@ export async function expectTruth(
     );
   } catch (error) {
     const published = options.api ? await call(options.api, 'GET', '/api/v1/dns/records').then((r) => r.text, (e: Error) => e.message) : '';
-    throw new Error(`${(error as Error).message}\nlast seen: ${JSON.stringify(last)}${published ? `\nDNS records API: ${published}` : ''}`);
+    throw new Error(`${(error as Error).message}\nlast seen: ${JSON.stringify(last)}${published ? `\nDNS records API: ${published}` : ''}`, { cause: error });
   }
 }
 

@@ -35,7 +35,7 @@ export class DnsServerListener implements OnModuleInit, OnApplicationShutdown {
       await server.start();
     } catch (error) {
       await this.source.stop();
-      throw new Error(`cannot listen for DNS on ${this.config.dns.host}:${this.config.dns.port} (DNS_HOST/DNS_PORT): ${(error as Error).message}`);
+      throw new Error(`cannot listen for DNS on ${this.config.dns.host}:${this.config.dns.port} (DNS_HOST/DNS_PORT): ${(error as Error).message}`, { cause: error });
     }
     this.server = server;
     this.logger.log({ address: this.config.dns.host, port: server.port, zone: this.config.dns.zone }, `dns server listening on ${this.config.dns.host}:${server.port}`);
