@@ -57,7 +57,7 @@ node test/support/check-services.mjs || {
 if [[ -n "${KUBEBUILDER_ASSETS:-}" && -x "${KUBEBUILDER_ASSETS}/kube-apiserver" ]]; then
   say "member-cluster binaries from KUBEBUILDER_ASSETS=${KUBEBUILDER_ASSETS}"
 else
-  cache="${UBERNETES_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ubernetes}/kube-v1.20.2"
+  cache="${UBERNETES_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/ubernetes}/kube-v1.20.2-build2"
   bash libs/kube-harness/scripts/build-kube-binaries.sh "$cache" >&2
 fi
 

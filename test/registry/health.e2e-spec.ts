@@ -48,7 +48,7 @@ describe('health monitoring of real member clusters', () => {
 
   const get = async (name: string) => (await call(server, 'GET', `/api/v1/clusters/${name}`)).body;
 
-  it('probes every cluster: Ready with zones and region from node labels', async () => {
+  it('probes every cluster: Ready with zones, region and Kubernetes version from the member', async () => {
     for (const m of members) {
       const c = await waitFor(`${m.name} Ready`, async () => {
         const body = await get(m.name);
@@ -57,6 +57,8 @@ describe('health monitoring of real member clusters', () => {
       expect(c.status.zones).toEqual(m.zones);
       expect(c.status.region).toBe(m.region);
       expect(condition(c, 'Offline')?.status).toBe('False');
+      // What the member's /version answers (fedctl get clusters' VERSION column).
+      expect(c.status.kubernetesVersion).toBe('v1.20.2');
     }
   }, 60_000);
 

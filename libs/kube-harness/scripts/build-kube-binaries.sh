@@ -59,8 +59,12 @@ unset OUT_DIR
 step "generating code (make generated_files, about a minute)"
 make generated_files >"$work/generate.log" 2>&1 || { tail -n 40 "$work/generate.log"; exit 1; }
 
-V=k8s.io/kubernetes/vendor/k8s.io/component-base/version
-ldflags="-s -w -X $V.gitVersion=$version -X $V.gitMajor=1 -X $V.gitMinor=20 -X $V.gitTreeState=clean"
+# The version lives in two vendored packages (GOPATH mode: the vendor path is the symbol's name): component-base
+# (what `--version` prints) and client-go (what the API server's `/version` answers).
+ldflags="-s -w"
+for V in k8s.io/kubernetes/vendor/k8s.io/component-base/version k8s.io/kubernetes/vendor/k8s.io/client-go/pkg/version; do
+  ldflags+=" -X $V.gitVersion=$version -X $V.gitMajor=1 -X $V.gitMinor=20 -X $V.gitTreeState=clean"
+done
 mkdir -p "$out.partial"
 for cmd in kube-apiserver kube-controller-manager; do
   step "compiling $cmd (a few minutes on 2 cores)"

@@ -10,6 +10,12 @@ import { isProcessAlive } from './processes.js';
 
 /** Kubernetes version of the binaries the harness builds and caches. */
 export const KUBE_VERSION = 'v1.20.2';
+/**
+ * Revision of how the harness builds them: bumped when the build changes (2: the version is also stamped
+ * into the vendored client-go package, which is what `/version` reports), so caches of older builds are
+ * not reused.
+ */
+export const KUBE_BUILD_REVISION = 2;
 
 /**
  * Absolute path of the script that builds kube-apiserver and kube-controller-manager from Debian's
@@ -46,11 +52,11 @@ export interface EnsureKubeBinariesOptions {
 
 /**
  * The cache folder of built binaries:
- * `${UBERNETES_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/ubernetes}/kube-v1.20.2`.
+ * `${UBERNETES_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/ubernetes}/kube-v1.20.2-build2`.
  */
 export function kubeBinariesCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.UBERNETES_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'ubernetes');
-  return join(base, `kube-${KUBE_VERSION}`);
+  return join(base, `kube-${KUBE_VERSION}-build${KUBE_BUILD_REVISION}`);
 }
 
 /**
