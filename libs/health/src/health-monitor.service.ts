@@ -7,6 +7,9 @@ import {
   ClusterConditionReason,
   ClusterConditionType,
   ClustersService,
+  storedClusterSpec,
+  storedClusterStatus,
+  storedProbeCounters,
   ConditionStatus,
   healthCheckSchema,
   type ClusterConditionTransition,
@@ -14,7 +17,7 @@ import {
   type HealthCheckSpec,
 } from '#libs/registry';
 import { ClusterHealthEvents } from './cluster-health.events.js';
-import { applyProbeVerdict, ZERO_COUNTERS, type HealthCounters, type ProbeVerdict } from './health-state.js';
+import { applyProbeVerdict, type ProbeVerdict } from './health-state.js';
 import { resolveHealthSettings, type HealthSettings } from './health-settings.js';
 
 /** How often zones, region and version are re-read from a Ready member (also on every Ready transition). */
@@ -65,7 +68,7 @@ export class HealthMonitorService {
   async probeCluster(name: string): Promise<ProbeOutcome> {
     const row = await this.repository.findByName(name);
     if (!row) return { cluster: name, probed: false, transitions: [] };
-    const settings = await this.settingsFor(row.spec as { healthCheck?: HealthCheckSpec });
+    const settings = await this.settingsFor(storedClusterSpec(row.spec));
     const credentials = this.clusters.credentialsOf(row);
     const startedAt = new Date();
     const result = await probeMember(credentials, { timeoutMs: settings.timeoutSeconds * 1000, lookup: this.clusters.addressGuard() });
@@ -91,18 +94,18 @@ export class HealthMonitorService {
   async recordResult(uid: string, result: ProbeResult, startedAt: Date, settings: HealthSettings): Promise<ProbeOutcome> {
     const before = await this.repository.findByUid(uid);
     if (!before) return { cluster: '', probed: false, transitions: [] };
-    const beforeStatus = before.status as unknown as ClusterStatus;
+    const beforeStatus = storedClusterStatus(before.status);
     const readyBefore = beforeStatus.conditions?.find((c) => c.type === ClusterConditionType.Ready)?.status === ConditionStatus.True;
     const refreshDue = !beforeStatus.topologyRefreshTime || Date.now() - new Date(beforeStatus.topologyRefreshTime).getTime() >= TOPOLOGY_REFRESH_MS;
     // Read when it may be needed (a healthy result that keeps or makes the cluster Ready), outside the lock.
     const topology = result.healthy && (refreshDue || !readyBefore) ? await this.readTopology(before, settings) : undefined;
 
     const applied = await this.repository.applyProbe(uid, (row) => {
-      const status = row.status as unknown as ClusterStatus;
+      const status = storedClusterStatus(row.status);
       // A probe that started before the last recorded one is stale: drop it.
       if (status.lastProbeTime && new Date(status.lastProbeTime).getTime() > startedAt.getTime()) return undefined;
       const verdict: ProbeVerdict = { healthy: result.healthy, reason: VERDICT_REASON[result.reason], message: result.message };
-      const counters = { ...ZERO_COUNTERS, ...(row.probeState as Partial<HealthCounters>) };
+      const counters = storedProbeCounters(row.probeState);
       const step = applyProbeVerdict(status.conditions ?? [], counters, verdict, settings, startedAt);
       const readyNow = step.conditions.find((c) => c.type === ClusterConditionType.Ready)?.status === ConditionStatus.True;
       const next: ClusterStatus = {
@@ -124,8 +127,8 @@ export class HealthMonitorService {
         time: startedAt.toISOString(),
       }));
       return {
-        status: next as unknown as Record<string, unknown>,
-        probeState: step.counters as unknown as Record<string, unknown>,
+        status: next,
+        probeState: step.counters,
         transitions: transitions.map((t) => ({
           clusterUid: t.clusterUid,
           clusterName: t.cluster,

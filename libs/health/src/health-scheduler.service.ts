@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { ClusterRepository, FleetLeases, type FleetLease } from '#libs/persistence';
 import { QueueName, QueueService } from '#libs/queues';
-import { ClusterRegistryEvents, type HealthCheckSpec } from '#libs/registry';
+import { ClusterRegistryEvents, storedClusterSpec } from '#libs/registry';
 import { HealthMonitorService } from './health-monitor.service.js';
 
 /** Job names of the `health` queue. */
@@ -78,7 +78,7 @@ export class HealthScheduler implements OnApplicationBootstrap, OnModuleDestroy 
   async schedule(cluster: string): Promise<void> {
     const row = await this.repository.findByName(cluster);
     if (!row) return this.unschedule(cluster);
-    const settings = await this.monitor.settingsFor(row.spec as { healthCheck?: HealthCheckSpec });
+    const settings = await this.monitor.settingsFor(storedClusterSpec(row.spec));
     await this.upsert(cluster, Math.round(settings.periodSeconds * 1000));
   }
 
@@ -92,7 +92,7 @@ export class HealthScheduler implements OnApplicationBootstrap, OnModuleDestroy 
     const existing = new Map((await this.queue.getJobSchedulers(0, -1)).map((s) => [s.key, s.every]));
     let scheduled = 0;
     for (const row of rows) {
-      const settings = await this.monitor.settingsFor(row.spec as { healthCheck?: HealthCheckSpec });
+      const settings = await this.monitor.settingsFor(storedClusterSpec(row.spec));
       const every = Math.round(settings.periodSeconds * 1000);
       if (Number(existing.get(probeSchedulerId(row.name))) !== every) {
         await this.upsert(row.name, every);

@@ -3,6 +3,7 @@ import {
   ClusterConditionType,
   ConditionStatus,
   type ClusterCondition,
+  type ProbeCounters,
 } from '#libs/registry';
 
 /**
@@ -28,10 +29,8 @@ export interface ProbeVerdict {
   message: string;
 }
 
-export interface HealthCounters {
-  consecutiveFailures: number;
-  consecutiveSuccesses: number;
-}
+/** The probe counters as stored (`probe_state`): the registry's {@link ProbeCounters}. */
+export type HealthCounters = ProbeCounters;
 
 export interface HealthThresholds {
   /** Consecutive failed probes that turn a Ready cluster NotReady (≥ 1). */

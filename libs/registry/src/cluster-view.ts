@@ -4,7 +4,8 @@
  * region) and, when it is not a placement candidate, why not. Pure: computed from the stored row.
  */
 import type { StoredCluster } from './cluster.mapper.js';
-import { ClusterConditionType, ConditionStatus, type ClusterCondition, type ClusterSpec, type ClusterStatus } from './cluster.types.js';
+import { storedClusterSpec, storedClusterStatus, storedProbeCounters } from './cluster-stored.js';
+import { ClusterConditionType, ConditionStatus, type ClusterCondition } from './cluster.types.js';
 
 export interface ClusterView {
   name: string;
@@ -40,15 +41,15 @@ export type StoredClusterWithProbes = StoredCluster & { probeState?: Record<stri
 
 /** The view of one stored cluster. */
 export function toClusterView(row: StoredClusterWithProbes): ClusterView {
-  const status = (row.status ?? {}) as Partial<ClusterStatus>;
-  const spec = (row.spec ?? {}) as Partial<ClusterSpec>;
-  const condition = status.conditions?.find((c) => c.type === ClusterConditionType.Ready);
+  const status = storedClusterStatus(row.status);
+  const spec = storedClusterSpec(row.spec);
+  const condition = status.conditions.find((c) => c.type === ClusterConditionType.Ready);
   const readiness = condition?.status ?? ConditionStatus.Unknown;
   const ready = readiness === ConditionStatus.True;
   const parsed = condition?.lastTransitionTime ? Date.parse(condition.lastTransitionTime) : NaN;
   const readinessSinceMs = Number.isFinite(parsed) ? parsed : 0;
   const schedulable = spec.unschedulable !== true;
-  const failures = Number((row.probeState as { consecutiveFailures?: unknown } | undefined)?.consecutiveFailures ?? 0);
+  const failures = storedProbeCounters(row.probeState).consecutiveFailures;
   return {
     name: row.name,
     uid: row.uid,
@@ -60,9 +61,9 @@ export function toClusterView(row: StoredClusterWithProbes): ClusterView {
     schedulable,
     candidate: ready && schedulable,
     ...(ready && schedulable ? {} : { whyNot: whyNot(condition, ready) }),
-    zones: status.zones?.length ? status.zones : (spec.zones ?? []),
+    zones: status.zones.length ? status.zones : (spec.zones ?? []),
     ...((status.region ?? spec.region) ? { region: status.region ?? spec.region } : {}),
-    failingProbes: Number.isFinite(failures) && failures > 0 ? failures : 0,
+    failingProbes: failures,
   };
 }
 

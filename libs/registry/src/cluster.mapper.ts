@@ -6,9 +6,9 @@ import {
   ConditionStatus,
   type ClusterCondition,
   type ClusterResource,
-  type ClusterSpec,
   type ClusterStatus,
 } from './cluster.types.js';
+import { storedClusterSpec, storedClusterStatus } from './cluster-stored.js';
 
 /** The stored row as the registry sees it (structurally the persistence entity). */
 export interface StoredCluster {
@@ -36,7 +36,7 @@ export function initialClusterStatus(now: Date): ClusterStatus {
 
 /** The API shape of a stored cluster. Credentials are not part of the row passed here and never appear. */
 export function toClusterResource(row: StoredCluster): ClusterResource {
-  const status = row.status as unknown as Partial<ClusterStatus>;
+  const status = storedClusterStatus(row.status);
   return {
     apiVersion: CLUSTER_API_VERSION,
     kind: CLUSTER_KIND,
@@ -47,7 +47,7 @@ export function toClusterResource(row: StoredCluster): ClusterResource {
       resourceVersion: String(row.resourceVersion),
       creationTimestamp: row.createdAt.toISOString(),
     },
-    spec: row.spec as unknown as ClusterSpec,
-    status: { conditions: status.conditions ?? [], zones: status.zones ?? [], ...status } as ClusterStatus,
+    spec: storedClusterSpec(row.spec),
+    status,
   };
 }

@@ -23,7 +23,7 @@ export enum ClusterConditionReason {
   ClusterPending = 'ClusterPending',
 }
 
-export interface ClusterCondition {
+export type ClusterCondition = {
   type: ClusterConditionType;
   status: ConditionStatus;
   reason: ClusterConditionReason;
@@ -32,7 +32,7 @@ export interface ClusterCondition {
   lastTransitionTime: string;
   /** When this condition was last evaluated. */
   lastProbeTime?: string;
-}
+};
 
 export enum TaintEffect {
   NoSchedule = 'NoSchedule',
@@ -40,22 +40,25 @@ export enum TaintEffect {
   NoExecute = 'NoExecute',
 }
 
-export interface ClusterTaint {
+export type ClusterTaint = {
   key: string;
   value?: string;
   effect: TaintEffect;
-}
+};
 
 /** Per-cluster overrides of the federation's probe settings. */
-export interface HealthCheckSpec {
+export type HealthCheckSpec = {
   periodSeconds?: number;
   timeoutSeconds?: number;
   failureThreshold?: number;
   successThreshold?: number;
-}
+};
 
-/** The desired state of a member cluster (everything but credentials, which are write-only). */
-export interface ClusterSpec {
+/**
+ * The desired state of a member cluster (everything but credentials, which are write-only). Object types
+ * (not interfaces) here: they are stored as JSON documents as they are, without casts.
+ */
+export type ClusterSpec = {
   server: string;
   /** Base64 PEM CA bundle of the member API server (public data). */
   caData?: string;
@@ -68,9 +71,9 @@ export interface ClusterSpec {
   /** Cordon: no new placements. */
   unschedulable: boolean;
   healthCheck?: HealthCheckSpec;
-}
+};
 
-export interface ClusterStatus {
+export type ClusterStatus = {
   conditions: ClusterCondition[];
   /** Zones and region discovered from Node labels. */
   zones: string[];
@@ -80,7 +83,7 @@ export interface ClusterStatus {
   lastProbeTime?: string;
   lastProbeLatencyMs?: number;
   topologyRefreshTime?: string;
-}
+};
 
 /** The Kubernetes-like shape of a cluster in API responses. */
 export interface ClusterResource {

@@ -7,6 +7,7 @@ import { ClusterRepository, type ClusterEntity } from '#libs/persistence';
 import { clusterModifiedError, mergeClusterPatch, parseClusterPatch, parseRegisterBody, validateDefinition } from './cluster-input.js';
 import { initialClusterStatus, toClusterResource } from './cluster.mapper.js';
 import { toClusterView, type ClusterView } from './cluster-view.js';
+import { storedClusterSpec } from './cluster-stored.js';
 import { ClusterRegistryEvents } from './cluster-registry.events.js';
 import {
   CLUSTER_API_VERSION,
@@ -84,10 +85,10 @@ export class ClustersService {
       uid,
       name: definition.name,
       labels: definition.labels,
-      spec: definition.spec as unknown as Record<string, unknown>,
+      spec: definition.spec,
       credentials: this.keyring.encrypt(JSON.stringify(definition.credentials), aad(uid)),
       credentialsKeyId: this.keyring.currentKeyId,
-      status: initialClusterStatus(new Date()) as unknown as Record<string, unknown>,
+      status: initialClusterStatus(new Date()),
       probeState: {},
     });
     this.logger.log({ cluster: row.name, server: definition.spec.server }, 'cluster registered');
@@ -130,11 +131,11 @@ export class ClustersService {
       const merged = mergeClusterPatch({ labels: row.labels, spec: row.spec }, patch);
       const credentials = patch.credentials !== undefined ? patch.credentials : this.decryptCredentials(row);
       const definition = validateDefinition({ name, labels: merged.labels, spec: merged.spec, credentials });
-      if (definition.spec.server !== (row.spec as { server?: string }).server) await this.assertReachableAddress(definition.spec.server);
+      if (definition.spec.server !== storedClusterSpec(row.spec).server) await this.assertReachableAddress(definition.spec.server);
 
       const updated = await this.repository.updateDefinition(row.uid, current, {
         labels: definition.labels,
-        spec: definition.spec as unknown as Record<string, unknown>,
+        spec: definition.spec,
         ...(patch.credentials !== undefined
           ? { credentials: this.keyring.encrypt(JSON.stringify(definition.credentials), aad(row.uid)), credentialsKeyId: this.keyring.currentKeyId }
           : {}),
@@ -192,7 +193,7 @@ export class ClustersService {
   /** Same, from an already loaded row. */
   credentialsOf(row: ClusterEntity): MemberCredentials {
     const creds = this.decryptCredentials(row);
-    const spec = row.spec as { server: string; caData?: string; insecureSkipTLSVerify?: boolean };
+    const spec = storedClusterSpec(row.spec);
     return { name: row.name, server: spec.server, caData: spec.caData, insecureSkipTLSVerify: spec.insecureSkipTLSVerify === true, ...creds };
   }
 

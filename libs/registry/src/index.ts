@@ -8,3 +8,4 @@ export * from './address-policy.js';
 export * from './server-url.js';
 export * from './kubeconfig-upload.js';
 export * from './keyring.js';
+export * from './cluster-stored.js';
