@@ -18,6 +18,9 @@ interface Entry {
   ttlMs: number;
   heldUntil: number;
   timer?: NodeJS.Timeout;
+  /** The renewal in flight, if any (shutdown waits for it before releasing). */
+  renewing?: Promise<boolean>;
+  stopped?: boolean;
 }
 
 /**
@@ -44,13 +47,16 @@ export class FleetLeases implements OnApplicationShutdown {
       entry = { name, ttlMs, heldUntil: 0 };
       this.entries.set(name, entry);
       const e = entry;
-      const tick = () => void this.renew(e);
+      const tick = () => {
+        if (e.stopped || e.renewing) return;
+        e.renewing = this.renew(e).finally(() => (e.renewing = undefined));
+      };
       tick();
       e.timer = setInterval(tick, Math.max(250, Math.floor(ttlMs / 3)));
       e.timer.unref();
     }
     const e = entry;
-    return { name, held: () => Date.now() < e.heldUntil };
+    return { name, held: () => !e.stopped && Date.now() < e.heldUntil };
   }
 
   /** Takes or renews `entry` in one statement; returns whether this process holds it. */
@@ -67,7 +73,7 @@ export class FleetLeases implements OnApplicationShutdown {
          RETURNING holder`,
         [entry.name, this.holder, entry.ttlMs],
       )) as { holder: string }[];
-      const held = rows[0]?.holder === this.holder;
+      const held = rows[0]?.holder === this.holder && !entry.stopped;
       const was = Date.now() < entry.heldUntil;
       // Counted from before the statement: the database may have granted it up to then.
       entry.heldUntil = held ? started + entry.ttlMs : 0;
@@ -81,14 +87,18 @@ export class FleetLeases implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    const held = [...this.entries.values()].filter((e) => Date.now() < e.heldUntil).map((e) => e.name);
-    for (const e of this.entries.values()) {
-      if (e.timer) clearInterval(e.timer);
-      e.heldUntil = 0;
-    }
+    const entries = [...this.entries.values()];
     this.entries.clear();
-    if (held.length) {
-      await this.dataSource.query(`DELETE FROM fleet_leases WHERE holder = $1 AND name = ANY($2)`, [this.holder, held]).catch(() => undefined);
+    for (const e of entries) {
+      e.stopped = true;
+      if (e.timer) clearInterval(e.timer);
+    }
+    // A renewal still in flight could take a lease again after the release below: let it land first.
+    await Promise.all(entries.map((e) => e.renewing?.catch(() => false)));
+    for (const e of entries) e.heldUntil = 0;
+    const names = entries.map((e) => e.name);
+    if (names.length) {
+      await this.dataSource.query(`DELETE FROM fleet_leases WHERE holder = $1 AND name = ANY($2)`, [this.holder, names]).catch(() => undefined);
     }
   }
 }
