@@ -18,6 +18,7 @@ import {
   type ClusterCredentialsInput,
   type ClusterList,
   type ClusterResource,
+  type ClusterSpec,
 } from './cluster.types.js';
 import { Keyring } from './keyring.js';
 import { parseUploadedKubeconfig as parseKubeconfigUpload } from './kubeconfig-upload.js';
@@ -117,7 +118,7 @@ export class ClustersService {
    * the same version cannot both succeed; without a precondition a lost race is merged again onto the
    * newer row, so concurrent patches of different fields (two labels) never drop each other.
    */
-  async patch(name: string, body: unknown): Promise<ClusterResource> {
+  async patch(name: string, body: unknown, caller: PatchCaller): Promise<ClusterResource> {
     const patch = parseClusterPatch(name, body);
     for (let attempt = 1; ; attempt++) {
       const row = await this.require(name);
@@ -131,6 +132,7 @@ export class ClustersService {
       const merged = mergeClusterPatch({ labels: row.labels, spec: row.spec }, patch);
       const credentials = patch.credentials !== undefined ? patch.credentials : this.decryptCredentials(row);
       const definition = validateDefinition({ name, labels: merged.labels, spec: merged.spec, credentials });
+      assertCredentialsFollowAddress(name, storedClusterSpec(row.spec), definition.spec, patch.credentials !== undefined, caller);
       if (definition.spec.server !== storedClusterSpec(row.spec).server) await this.assertReachableAddress(definition.spec.server);
 
       const updated = await this.repository.updateDefinition(row.uid, current, {
@@ -253,6 +255,35 @@ export class ClustersService {
   private async assertReachableAddress(server: string): Promise<void> {
     const problems = await checkServerUrl(server, { allowLoopback: this.config.clusters.allowLoopback, resolve: this.resolver });
     if (problems.length) throw DomainError.invalid(problems, 'invalid cluster');
+  }
+}
+
+/** Who asks for a change (the API passes the caller's role). */
+export interface PatchCaller {
+  admin: boolean;
+}
+
+/** Where a member is reached: the fields the stored credentials are bound to. */
+const ADDRESS_FIELDS = ['server', 'caData', 'insecureSkipTLSVerify'] as const;
+
+/**
+ * The stored credentials never follow a member to a new address: changing `spec.server`, `spec.caData`
+ * or `spec.insecureSkipTLSVerify` takes the admin role and new `spec.credentials` in the same request,
+ * otherwise the next probe would carry the member's token to wherever the address now points.
+ */
+function assertCredentialsFollowAddress(name: string, before: ClusterSpec, after: ClusterSpec, newCredentials: boolean, caller: PatchCaller): void {
+  const changed = ADDRESS_FIELDS.filter((f) => (before[f] ?? undefined) !== (after[f] ?? undefined)).map((f) => `spec.${f}`);
+  if (changed.length === 0) return;
+  if (!caller.admin) {
+    throw new DomainError(ErrorCode.Forbidden, `changing where cluster "${name}" is reached (${changed.join(', ')}) needs the admin role`, [
+      { path: changed[0], message: 'only an admin may change where a member is reached' },
+    ]);
+  }
+  if (!newCredentials) {
+    throw DomainError.invalid(
+      [{ path: 'spec.credentials', message: `are required when ${changed.join(', ')} changes: the stored credentials never follow a member to a new address` }],
+      'invalid patch',
+    );
   }
 }
 

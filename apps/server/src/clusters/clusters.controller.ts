@@ -1,7 +1,9 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Query, UnsupportedMediaTypeException } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConflictResponse, ApiConsumes, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { AccessRole, type Principal } from '#libs/auth';
 import { DomainError } from '#libs/common';
 import { ClustersService } from '#libs/registry';
+import { CurrentPrincipal } from '../auth/access.decorators.js';
 import { ClusterDto, ClusterHistoryDto, ClusterListDto, PatchClusterDto, RegisterClusterDto } from './cluster.dto.js';
 
 /** Media types of a cluster PATCH: a JSON merge patch (kubectl --type merge sends the first). */
@@ -58,7 +60,7 @@ export class ClustersController {
   @ApiBody({ type: PatchClusterDto })
   @ApiOkResponse({ type: ClusterDto })
   @ApiConflictResponse({ description: 'metadata.resourceVersion is stale: the cluster was modified since it was read' })
-  patch(@Param('name') name: string, @Body() body: unknown, @Headers('content-type') contentType?: string) {
+  patch(@Param('name') name: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal | undefined, @Headers('content-type') contentType?: string) {
     const mediaType = (contentType ?? '').split(';')[0].trim().toLowerCase();
     if (mediaType && !PATCH_CONTENT_TYPES.includes(mediaType)) {
       // kubectl's default (strategic merge) and JSON patch (RFC 6902) are parsed as JSON too; refuse them
@@ -67,7 +69,7 @@ export class ClustersController {
         `cluster PATCH takes a JSON merge patch (Content-Type ${PATCH_CONTENT_TYPES.join(' or ')}), not ${mediaType}; with kubectl use --type merge`,
       );
     }
-    return this.clusters.patch(name, body);
+    return this.clusters.patch(name, body, { admin: principal?.role === AccessRole.Admin });
   }
 
   @Delete(':name')
