@@ -5,12 +5,17 @@
  * 2. a member's API server hung (kill -STOP), then resumed;
  * 3. a whole zone (both us-east-1a clusters, 2 of the 3) down, then back: a disruption, nothing moves;
  * and a workload's failover delay (annotation): a blip shorter than the delay moves nothing, a longer
- * outage moves the replicas once the delay has passed.
+ * outage moves the replicas once the delay has passed; and survivors slow to run the replacements: the
+ * move waits in its table, with no failover job running and no pooled connection held meanwhile, and is
+ * reported once they are ready.
  * Each case ends with the user-visible truth (ready replicas on healthy clusters = desired, nothing lost
  * or doubled, `dig` answering only healthy load balancers) and the events a person reads. The clusters
  * are shared by the cases (one after another), health probes use the defaults.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DataSource } from 'typeorm';
 import { FAILOVER_DELAY_ANNOTATION } from '#libs/federation';
+import { QueueName, QueueService } from '#libs/queues';
 import { defaultTopology, startMemberClusters, type MemberCluster, type MemberClusterSet } from '#libs/kube-harness';
 import { DnsServerListener } from '../../apps/server/src/dns/dns-server.listener.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -27,6 +32,7 @@ import {
   fedctl,
   fedctlOutput,
   lbOf,
+  memberReplicas,
   regionName,
   registerClusters,
   waitFor,
@@ -36,6 +42,42 @@ import {
 
 const NS = 'e2e_failover_members';
 const OBJECT = `FederatedDeployment/default/${APP}`;
+
+/** The server's pg pool (TypeORM's postgres driver keeps it as `master`): 'acquire' and 'release' per checkout. */
+interface PgPool {
+  on(event: 'acquire', fn: (client: object) => void): void;
+  on(event: 'release', fn: (err: unknown, client: object) => void): void;
+  off(event: string, fn: (...args: never[]) => void): void;
+}
+
+/**
+ * Watches every checkout of the server's connection pool until stopped: the longest one that ended, and
+ * how long the oldest still checked out has been held.
+ */
+function watchPoolCheckouts(pool: PgPool): { stop: () => { longestMs: number; count: number } } {
+  const out = new Map<object, number>();
+  let longestMs = 0;
+  let count = 0;
+  const onAcquire = (client: object) => out.set(client, Date.now());
+  const onRelease = (_err: unknown, client: object) => {
+    const at = out.get(client);
+    out.delete(client);
+    if (at === undefined) return;
+    count++;
+    longestMs = Math.max(longestMs, Date.now() - at);
+  };
+  pool.on('acquire', onAcquire);
+  pool.on('release', onRelease);
+  return {
+    stop: () => {
+      pool.off('acquire', onAcquire);
+      pool.off('release', onRelease);
+      const now = Date.now();
+      for (const at of out.values()) longestMs = Math.max(longestMs, now - at);
+      return { longestMs, count };
+    },
+  };
+}
 
 describe('failover: member and zone failures (real clusters, default health probes)', () => {
   let members: MemberClusterSet;
@@ -208,5 +250,59 @@ describe('failover: member and zone failures (real clusters, default health prob
     await waitFor('fo-3 Ready', () => clusterReady(server, 'fo-3'), 30_000);
     await expectTruth([fo1, fo2, fo3], 6, dnsPort, { api: server, expected: { 'fo-1': 3, 'fo-2': 3, 'fo-3': 0 } });
     process.stderr.write(`delay case: survivors scaled up ${seen.map((c) => c[1].at - notReadySince).join(' and ')} ms after NotReady (delay ${DELAY_S} s)\n`);
+  }, 240_000);
+
+  it('survivors slow to run the replacements: the move waits with no failover job running and no connection held, and ReplicasMoved comes once they are ready', async () => {
+    await applyApp(server, 6, { rebalance: true });
+    await expectTruth([fo1, fo2, fo3], 6, dnsPort, { api: server, expected: { 'fo-1': 2, 'fo-2': 2, 'fo-3': 2 } });
+    const ds = server.app.get(DataSource);
+    const pool = (ds.driver as unknown as { master: PgPool }).master;
+    const queue = server.app.get(QueueService).queue(QueueName.Failover);
+    const uid = (await call(server, 'GET', `/api/v1/namespaces/default/federateddeployments/${APP}`)).body.metadata.uid as string;
+    const moveState = async () => ((await ds.query(`SELECT state FROM failover_moves WHERE object_uid = $1 AND cluster = 'fo-3' AND closed_at IS NULL`, [uid])) as { state: string }[])[0]?.state;
+    const movedNow = async (after: number) => (await events(server, `?object=${OBJECT}&reason=ReplicasMoved`)).filter((e) => e.details.cluster === 'fo-3' && Date.parse(e.time) >= after);
+
+    // fo-1 keeps running its pods, but none of them (old or new) is ready for a while.
+    await fo1.setPodsReady(false);
+    const started = Date.now();
+    await fo3.kill();
+    await waitFor('fo-3 NotReady', async () => !(await clusterReady(server, 'fo-3')), 30_000);
+    await waitFor('the survivors asked for the replacements (3 each)', async () => (await memberReplicas(fo1))?.spec === 3 && (await memberReplicas(fo2))?.spec === 3, 30_000);
+    await waitFor('the move stored as Moving', async () => (await moveState()) === 'Moving', 30_000);
+
+    // 10 s of waiting for fo-1: no failover job stays active, no pooled connection stays checked out.
+    const checkouts = watchPoolCheckouts(pool);
+    const longJobs: string[] = [];
+    const until = Date.now() + 10_000;
+    while (Date.now() < until) {
+      for (const j of await queue.getJobs(['active'])) if (j.processedOn && Date.now() - j.processedOn > 1_000) longJobs.push(`${j.name} ${j.id} active ${Date.now() - j.processedOn} ms`);
+      await sleep(200);
+    }
+    const pooled = checkouts.stop();
+    expect(longJobs).toEqual([]);
+    expect(pooled.count).toBeGreaterThan(0); // the watch saw the server use its pool
+    expect(pooled.longestMs).toBeLessThan(2_000);
+    expect(await moveState()).toBe('Moving');
+    expect(await movedNow(started)).toEqual([]);
+
+    // fo-1's pods get ready: the report follows from propagation's records, no job having waited for it.
+    await fo1.setPodsReady(true);
+    const readyAt = Date.now();
+    await expectTruth([fo1, fo2], 6, dnsPort, { api: server, expected: { 'fo-1': 3, 'fo-2': 3 } });
+    const [moved] = await waitFor('ReplicasMoved event', async () => {
+      const found = await movedNow(started);
+      return found.length ? found : undefined;
+    }, 30_000);
+    expect(moved.message).toBe('cluster fo-3 NotReady → web: 2 replicas moved to fo-1, fo-2 (now fo-1=3, fo-2=3); DNS withdrawn');
+    expect(Date.parse(moved.time)).toBeGreaterThanOrEqual(readyAt);
+    expect(await movedNow(started)).toHaveLength(1);
+    process.stderr.write(`slow survivors: reported ${Date.parse(moved.time) - readyAt} ms after fo-1's pods got ready; longest pool checkout while waiting ${pooled.longestMs} ms over ${pooled.count}\n`);
+
+    await fo3.restart();
+    await waitFor('fo-3 Ready', () => clusterReady(server, 'fo-3'), 30_000);
+    await expectTruth([fo1, fo2, fo3], 6, dnsPort, { api: server, expected: { 'fo-1': 2, 'fo-2': 2, 'fo-3': 2 } });
+    const recovered = await waitFor('ClusterRecovered event', async () => (await events(server, `?object=${OBJECT}&reason=ClusterRecovered`)).find((e) => e.details.cluster === 'fo-3' && Date.parse(e.time) >= readyAt), 30_000);
+    expect(recovered.message).toContain('cluster fo-3 Ready → web: rebalanced (fo-3 has 2)');
+    expect(await moveState()).toBeUndefined(); // closed
   }, 240_000);
 });

@@ -58,7 +58,7 @@ describe('fleet leases and bounded history', () => {
     expect(row.holder).toBe(c.holder);
   });
 
-  it('pruning keeps recent history, the latest transitions of each cluster, and failover markers awaiting recovery', async () => {
+  it('pruning keeps recent history, the latest transitions of each cluster, and open failover moves whatever their age', async () => {
     const old = new Date(Date.now() - 40 * 86_400_000);
     const recent = new Date();
     const [cluster] = await ds.query(
@@ -72,18 +72,23 @@ describe('fleet leases and bounded history', () => {
     }
     await ds.query(`INSERT INTO events (time, type, reason, object, message, dedup_key, details) VALUES ($1, 'Normal', 'ClusterReady', 'Cluster/hist', 'old', NULL, '{}')`, [old]);
     await ds.query(`INSERT INTO events (time, type, reason, object, message, dedup_key, details) VALUES ($1, 'Normal', 'ClusterReady', 'Cluster/hist', 'new', NULL, '{}')`, [recent]);
-    const pending = { uid: '00000000-0000-0000-0000-000000000001', cluster: 'hist', since: old.toISOString() };
-    await ds.query(`INSERT INTO events (time, type, reason, object, message, dedup_key, details) VALUES ($1, 'Normal', 'ReplicasMoved', 'X', 'pending', 'p1', $2)`, [old, JSON.stringify(pending)]);
-    const done = { uid: '00000000-0000-0000-0000-000000000002', cluster: 'hist', since: old.toISOString() };
-    await ds.query(`INSERT INTO events (time, type, reason, object, message, dedup_key, details) VALUES ($1, 'Normal', 'ReplicasMoved', 'X', 'done', 'p2', $2)`, [old, JSON.stringify(done)]);
-    await ds.query(`INSERT INTO events (time, type, reason, object, message, dedup_key, details) VALUES ($1, 'Normal', 'ClusterRecovered', 'X', 'recovered', $2, '{}')`, [recent, `recover:${done.uid}:hist:${done.since}`]);
+    // Failover keeps its state in failover_moves, not in events: an old ReplicasMoved event goes like any other.
+    await ds.query(`INSERT INTO events (time, type, reason, object, message, dedup_key, details) VALUES ($1, 'Normal', 'ReplicasMoved', 'X', 'moved long ago', 'p1', '{}')`, [old]);
+    // Moves: one still open (its cluster has been NotReady for 40 days), one finished long ago, one finished just now.
+    const move = (uid: string, state: string, closedAt: Date | null) =>
+      ds.query(`INSERT INTO failover_moves (object_uid, cluster, since, object, state, replicas, opened_at, updated_at, closed_at) VALUES ($1, 'hist', $2, 'X', $3, 2, $2, $2, $4)`, [uid, old, state, closedAt]);
+    await move('00000000-0000-0000-0000-000000000001', 'Moved', null);
+    await move('00000000-0000-0000-0000-000000000002', 'Recovered', old);
+    await move('00000000-0000-0000-0000-000000000003', 'Cancelled', recent);
     await ds.query(`INSERT INTO audit_events (at, actor, method, route, kind, status_code, result) VALUES ($1, 'a', 'GET', '/', 'x', 200, 'ok'), (now(), 'a', 'GET', '/', 'x', 200, 'ok')`, [new Date(Date.now() - 200 * 86_400_000)]);
 
     const day = 86_400_000;
     const report = await new RetentionRepository(ds).prune({ events: new Date(Date.now() - 14 * day), audit: new Date(Date.now() - 90 * day), transitions: new Date(Date.now() - 30 * day) }, 7);
-    expect(report).toEqual({ events: 2, audit: 1, transitions: 20 });
+    expect(report).toEqual({ events: 2, audit: 1, transitions: 20, failoverMoves: 1 });
     const messages = (await ds.query(`SELECT message FROM events ORDER BY id`)).map((r: { message: string }) => r.message);
-    expect(messages).toEqual(['new', 'pending', 'recovered']);
+    expect(messages).toEqual(['new']);
+    const moves = (await ds.query(`SELECT object_uid, state FROM failover_moves ORDER BY object_uid`)).map((r: { state: string }) => r.state);
+    expect(moves).toEqual(['Moved', 'Cancelled']);
     const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM cluster_condition_transitions WHERE cluster_uid = $1`, [cluster.uid]);
     expect(n).toBe(KEEP_TRANSITIONS_PER_CLUSTER);
   });

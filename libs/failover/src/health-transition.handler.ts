@@ -8,8 +8,8 @@ import { FailoverService } from './failover.service.js';
 /**
  * The one place that decides what a cluster health transition means:
  * - failover records what a person reads (ClusterNotReady / Ready, ZoneDown / ZoneUp), asks for the DNS
- *   publish that withdraws or restores the cluster's endpoints, and queues the reporting of every
- *   workload that had replicas there;
+ *   publish that withdraws or restores the cluster's endpoints, and queues a failover check of every
+ *   workload that had replicas (or has a move) there;
  * - meanwhile the failover gate is evaluated afresh (disruption modes, rate-limit slots; its events), and
  *   then every federated object is re-planned (propagation reads the gate before it writes anything off).
  * Only `Ready` transitions mean anything here (`Offline` only refines the reason of a NotReady cluster).

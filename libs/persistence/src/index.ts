@@ -8,7 +8,7 @@ export * from './repositories/audit-event.repository.js';
 export * from './repositories/cluster.repository.js';
 export * from './repositories/federated-object.repository.js';
 export * from './repositories/federation-event.repository.js';
-export * from './repositories/workload-locks.js';
+export * from './repositories/failover-move.repository.js';
 export * from './repositories/federation-state.repository.js';
 export * from './repositories/dns-record.store.js';
 export * from './pg-notification.listener.js';

@@ -6,6 +6,7 @@ import { CreateDnsRecords1763835000000 } from '../../../migrations/1763835000000
 import { CreateEvents1763820000000 } from '../../../migrations/1763820000000-CreateEvents.js';
 import { AddDnsFailOpenHolds1796419200000 } from '../../../migrations/1796419200000-AddDnsFailOpenHolds.js';
 import { CreateFleetLeases1796426000000 } from '../../../migrations/1796426000000-CreateFleetLeases.js';
+import { CreateFailoverMoves1796427000000 } from '../../../migrations/1796427000000-CreateFailoverMoves.js';
 
 /** Every migration class in order (explicit list, so the build never depends on file globs). */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   CreateDnsRecords1763835000000,
   AddDnsFailOpenHolds1796419200000,
   CreateFleetLeases1796426000000,
+  CreateFailoverMoves1796427000000,
 ];

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { Role, type Config } from '#libs/config';
 import { DnsPublishRequester, FailoverService, HealthTransitionHandler } from '#libs/failover';
-import { FederatedObjectRepository, PropagationWorkRepository, WorkloadLocks } from '#libs/persistence';
+import { FailoverMoveRepository, FederatedObjectRepository, PropagationWorkRepository } from '#libs/persistence';
 import { DnsPublishAdapter } from './dns-publish.adapter.js';
 import { EventsController } from './events.controller.js';
 import { FailoverProcessor } from './failover.processor.js';
@@ -19,7 +19,7 @@ export class FailoverModule {
     const providers: Provider[] = [
       FederatedObjectRepository,
       PropagationWorkRepository,
-      WorkloadLocks,
+      FailoverMoveRepository,
       DnsPublishAdapter,
       { provide: DnsPublishRequester, useExisting: DnsPublishAdapter },
       FailoverService,

@@ -6,12 +6,12 @@ import { FailoverJob, FailoverService } from '#libs/failover';
 import { MetricsService } from '#libs/observability';
 import { QueueName } from '#libs/queues';
 
-const rebalancePayload = z.strictObject({ uid: z.uuid() });
+const checkPayload = z.strictObject({ uid: z.uuid() });
 
 /**
- * Worker of the `failover` queue. A short lock (10 s, renewed every 5 s while the job runs) so that the job
- * of a killed worker is found stalled and handed to another worker within about 15 s instead of BullMQ's
- * default 30 s; concurrency 8 (jobs mostly wait for members to converge).
+ * Worker of the `failover` queue. Jobs look once and return (a check is a few short statements), so a
+ * killed worker's job is found stalled and handed to another within about 15 s (lock 10 s, renewed every
+ * 5 s); concurrency 8.
  */
 @Processor(QueueName.Failover, { concurrency: 8, lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 5 })
 export class FailoverProcessor extends WorkerHost {
@@ -27,10 +27,11 @@ export class FailoverProcessor extends WorkerHost {
   async process(job: Job): Promise<unknown> {
     const name = job.name as FailoverJob;
     switch (name) {
-      case FailoverJob.Rebalance: {
-        const payload = rebalancePayload.safeParse(job.data);
-        if (!payload.success) throw new UnrecoverableError(`invalid rebalance payload: ${payload.error.issues[0]?.message}`);
-        return this.metrics.timeJob(QueueName.Failover, name, () => this.failover.rebalance(payload.data.uid));
+      case FailoverJob.Check: {
+        const payload = checkPayload.safeParse(job.data);
+        if (!payload.success)
+          throw new UnrecoverableError(`invalid check payload: ${payload.error.issues[0]?.message}`);
+        return this.metrics.timeJob(QueueName.Failover, name, () => this.failover.check(payload.data.uid));
       }
       case FailoverJob.Sweep:
         return this.metrics.timeJob(QueueName.Failover, name, () => this.failover.sweep());

@@ -6,6 +6,8 @@ export interface PruneReport {
   events: number;
   audit: number;
   transitions: number;
+  /** Finished failover moves (Recovered, Cancelled). */
+  failoverMoves: number;
 }
 
 /** Fewest condition transitions kept per cluster, whatever their age (the history `fedctl describe` shows). */
@@ -13,23 +15,20 @@ export const KEEP_TRANSITIONS_PER_CLUSTER = 100;
 
 /**
  * Bounded history: deletes events, audit records and condition transitions older than their cut-off, in
- * batches (short transactions, no long locks on busy tables). A `ReplicasMoved` event whose recovery
- * (`recover:<uid>:<cluster>:<since>`) has not been recorded is kept: failover still reads it when the
- * cluster comes back.
+ * batches (short transactions, no long locks on busy tables). Failover keeps its state in
+ * `failover_moves`, not in events: a move finished (closed) before the events cut-off goes with the
+ * events of its time; an open move is kept whatever its age (its cluster may come back after weeks).
  */
 @Injectable()
 export class RetentionRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async prune(cut: { events: Date; audit: Date; transitions: Date }, batch = 5_000): Promise<PruneReport> {
-    const report: PruneReport = { events: 0, audit: 0, transitions: 0 };
-    report.events = await this.batched(
-      `DELETE FROM events WHERE id IN (
-         SELECT e.id FROM events e
-         WHERE e.time < $1
-           AND NOT (e.reason = 'ReplicasMoved' AND NOT EXISTS (
-             SELECT 1 FROM events r WHERE r.dedup_key = 'recover:' || (e.details->>'uid') || ':' || (e.details->>'cluster') || ':' || (e.details->>'since')))
-         LIMIT $2)`,
+    const report: PruneReport = { events: 0, audit: 0, transitions: 0, failoverMoves: 0 };
+    report.events = await this.batched(`DELETE FROM events WHERE id IN (SELECT id FROM events WHERE time < $1 LIMIT $2)`, [cut.events, batch], batch);
+    report.failoverMoves = await this.batched(
+      `DELETE FROM failover_moves WHERE (object_uid, cluster, since) IN (
+         SELECT object_uid, cluster, since FROM failover_moves WHERE closed_at IS NOT NULL AND closed_at < $1 LIMIT $2)`,
       [cut.events, batch],
       batch,
     );
