@@ -47,8 +47,12 @@ describe('reconcile notifications reach every process', () => {
       () => resyncs++,
     );
     try {
-      // Listening before anything is written (the subscription opens the connection).
-      await waitFor('listening', async () => (await listeners(NS)) === 1, 10_000, 50);
+      // Listening before anything is written (the subscription opens the connection): a probe is heard.
+      await waitFor('listening', async () => {
+        await notify(notifications.channel, 'probe');
+        await new Promise((r) => setTimeout(r, 50));
+        return heard.includes('probe');
+      }, 10_000, 0);
 
       const created = await call(api, 'PUT', PATH, configMap());
       expect(created.status).toBe(201);
@@ -58,15 +62,16 @@ describe('reconcile notifications reach every process', () => {
       const stored = await call(api, 'GET', PATH);
       expect(stored.body.status?.conditions?.length).toBeGreaterThan(0);
 
+      const before = heard.length;
       const deleted = await call(api, 'DELETE', PATH);
       expect(deleted.status).toBe(200);
-      const before = heard.length;
       await waitFor('the object gone', async () => (await call(api, 'GET', PATH)).status === 404, 15_000, 50);
       await waitFor('the deletion heard', async () => heard.length > before && heard.slice(before).includes(uid), 5_000, 20);
 
-      // The listening connection is cut: once it is back, subscribers are told to resync.
+      // The listening connections of this schema (the api's, and the worker's when something there
+      // subscribes) are cut: once the api's is back, its subscribers are told to resync.
       expect(resyncs).toBe(0);
-      await terminateListeners(NS);
+      expect(await terminateListeners(NS)).toBeGreaterThanOrEqual(1);
       await waitFor('resync signalled', async () => resyncs === 1, 20_000, 50);
     } finally {
       unsubscribe();
@@ -74,19 +79,21 @@ describe('reconcile notifications reach every process', () => {
   }, 120_000);
 });
 
-/** Backends listening on this schema's channel (the LISTEN is their last statement). */
-async function listeners(schema: string, terminate = false): Promise<number> {
+async function withClient<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await client.connect();
   try {
-    const rows = await client.query(
-      `SELECT pid, ${terminate ? 'pg_terminate_backend(pid)' : 'true'} AS done FROM pg_stat_activity WHERE application_name = 'ubernetes-reconciled-listen' AND query = $1`,
-      [`LISTEN "ubernetes_reconciled_${schema}"`],
-    );
-    return rows.rowCount ?? 0;
+    return await fn(client);
   } finally {
     await client.end();
   }
 }
 
-const terminateListeners = (schema: string) => listeners(schema, true);
+const notify = (channel: string, payload: string) => withClient((c) => c.query('SELECT pg_notify($1, $2)', [channel, payload]));
+
+/** Cuts the backends listening on this schema's channel (the LISTEN is their last statement); how many. */
+const terminateListeners = (schema: string) =>
+  withClient(async (c) => {
+    const rows = await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'ubernetes-reconciled-listen' AND query = $1`, [`LISTEN "ubernetes_reconciled_${schema}"`]);
+    return rows.rowCount ?? 0;
+  });

@@ -35,15 +35,19 @@ describe('resync of unconverged objects', () => {
     }
     const objects = server.app.get(FederatedObjectRepository);
     const status = (conditions: { type: string; status: string }[]) => ({ clusters: [], conditions });
-    await objects.recordReconcile(uids.notready, [], status([{ type: 'Propagated', status: 'True' }, { type: 'Ready', status: 'False' }]));
-    await objects.recordReconcile(uids.converged, [], status([{ type: 'Propagated', status: 'True' }, { type: 'Ready', status: 'True' }]));
-    await objects.recordReconcile(uids.unschedulable, [], status([{ type: 'Propagated', status: 'True' }, { type: 'Ready', status: 'True' }, { type: 'Unschedulable', status: 'True' }]));
+    // Never reconciled: record sequence 0.
+    const record = (s: Record<string, unknown>) => ({ seq: '0', works: [], status: s });
+    expect(await objects.recordReconcile(uids.notready, record(status([{ type: 'Propagated', status: 'True' }, { type: 'Ready', status: 'False' }])))).toBe(true);
+    expect(await objects.recordReconcile(uids.converged, record(status([{ type: 'Propagated', status: 'True' }, { type: 'Ready', status: 'True' }])))).toBe(true);
+    expect(await objects.recordReconcile(uids.unschedulable, record(status([{ type: 'Propagated', status: 'True' }, { type: 'Ready', status: 'True' }, { type: 'Unschedulable', status: 'True' }])))).toBe(true);
     await reconcile.drain();
 
     const report = await server.app.get(ResyncService).resyncOnce();
 
     expect(report.enqueued).toBe(2);
-    const waiting = await reconcile.getJobs(['waiting']);
+    // The control plane's own requests: prioritized (taken after users' writes, never counted by admission).
+    expect((await reconcile.getJobCounts('waiting')).waiting).toBe(0);
+    const waiting = await reconcile.getJobs(['prioritized']);
     expect(waiting.map((j) => (j.data as { uid: string }).uid).sort()).toEqual([uids.fresh, uids.notready].sort());
     // What users see is unchanged: the converged object still reports Ready.
     const converged = await call(server, 'GET', '/api/v1/namespaces/default/federateddeployments/converged');

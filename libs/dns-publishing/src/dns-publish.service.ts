@@ -21,7 +21,7 @@ import { DnsRecordStore, type DnsHeldService, type DnsProviderPublishState, type
 import { QueueName, QueueService } from '#libs/queues';
 import { DnsProviders } from './dns-providers.js';
 import { decideFailOpen, HELD_REASON } from './fail-open.js';
-import { buildServiceInputs, ClusterTopologySource, ServiceEndpointSource, type PublishServiceInput, type SkippedInput } from './publish-inputs.js';
+import { buildServiceInputs, ClusterTopologySource, ServiceEndpointSource, type PublishServiceInput, type ServiceEndpointsView, type SkippedInput } from './publish-inputs.js';
 
 /** Job names of the `dns` queue. */
 export enum DnsJob {
@@ -155,13 +155,19 @@ export class DnsPublishService {
     await Promise.all(this.zones.map((z) => this.requestPublish(z)));
   }
 
+  /** Every federated Service's per-cluster endpoints, as the plan reads them (for the input watch to keep). */
+  listServiceEndpoints(): Promise<ServiceEndpointsView[]> {
+    return this.endpoints.listServiceEndpoints();
+  }
+
   /**
    * A compact fingerprint of everything the plan depends on (endpoints, health, topology): the worker
-   * compares it between polls and publishes when it changed.
+   * compares it between polls and publishes when it changed. `services`: endpoints the caller already
+   * holds ({@link listServiceEndpoints}), so a poll reads only the clusters.
    */
-  async inputFingerprint(): Promise<string> {
-    const [services, clusters] = await Promise.all([this.endpoints.listServiceEndpoints(), this.clusters.listClusters()]);
-    return JSON.stringify(buildServiceInputs(services, clusters).services);
+  async inputFingerprint(services?: readonly ServiceEndpointsView[]): Promise<string> {
+    const [endpoints, clusters] = await Promise.all([services ?? this.endpoints.listServiceEndpoints(), this.clusters.listClusters()]);
+    return JSON.stringify(buildServiceInputs(endpoints, clusters).services);
   }
 
   /** The record sets health and endpoints call for in `zone` now, before fail-open (no writes). */

@@ -7,6 +7,7 @@ import { CreateEvents1763820000000 } from '../../../migrations/1763820000000-Cre
 import { AddDnsFailOpenHolds1796419200000 } from '../../../migrations/1796419200000-AddDnsFailOpenHolds.js';
 import { CreateFleetLeases1796426000000 } from '../../../migrations/1796426000000-CreateFleetLeases.js';
 import { CreateFailoverMoves1796427000000 } from '../../../migrations/1796427000000-CreateFailoverMoves.js';
+import { AddRecordSequence1796428000000 } from '../../../migrations/1796428000000-AddRecordSequence.js';
 
 /** Every migration class in order (explicit list, so the build never depends on file globs). */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   AddDnsFailOpenHolds1796419200000,
   CreateFleetLeases1796426000000,
   CreateFailoverMoves1796427000000,
+  AddRecordSequence1796428000000,
 ];

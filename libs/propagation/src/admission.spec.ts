@@ -2,17 +2,17 @@ import { DomainError, ErrorCode } from '#libs/common';
 import type { AppConfig } from '#libs/config';
 import { MetricsService } from '#libs/observability';
 import type { QueueService } from '#libs/queues';
-import { PropagationAdmission } from './admission.js';
+import { PropagationAdmission, userWriteBacklog } from './admission.js';
 
 /** A reconcile queue whose waiting count the test sets; counts how often it was read. */
 function fakeQueue() {
-  const state = { waiting: 0, reads: 0, fail: false };
+  const state = { waiting: 0, prioritized: 0, delayed: 0, reads: 0, fail: false };
   const queues = {
     queue: () => ({
       getJobCounts: async () => {
         state.reads++;
         if (state.fail) throw new Error('connect ECONNREFUSED 127.0.0.1:6379');
-        return { waiting: state.waiting, prioritized: 0 };
+        return { waiting: state.waiting, prioritized: state.prioritized, delayed: state.delayed };
       },
     }),
   } as unknown as QueueService;
@@ -55,6 +55,24 @@ describe('PropagationAdmission', () => {
     await Promise.all(writes);
     expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     admission.onModuleDestroy();
+  });
+
+  it('counts only the jobs of user writes: the control plane\'s own (prioritized, delayed) never hold a write back', async () => {
+    expect(userWriteBacklog({ waiting: 3, prioritized: 10_000, delayed: 500, active: 8 })).toBe(3);
+    expect(userWriteBacklog({})).toBe(0);
+    const { state, queues } = fakeQueue();
+    // A health transition re-planned 10 000 objects and every one of them waits for a refresh.
+    state.prioritized = 10_000;
+    state.delayed = 10_000;
+    const admission = gate(queues, 2, 0.2);
+    const started = performance.now();
+    await admission.admit();
+    await admission.admit();
+    expect(performance.now() - started).toBeLessThan(100);
+    // Two user writes are waiting now: the third waits (and here is refused) as before.
+    state.waiting = 2;
+    await sleep(30);
+    await expect(admission.admit()).rejects.toMatchObject({ code: ErrorCode.RateLimited });
   });
 
   it('refuses a write that waited too long with 429 and a Retry-After', async () => {

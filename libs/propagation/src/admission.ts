@@ -10,6 +10,16 @@ const READ_EVERY_MS = 20;
 /** The backlog source: jobs in the reconcile queue that no worker has taken yet. */
 export type BacklogReader = () => Promise<number>;
 
+/**
+ * The backlog admission counts, from the reconcile queue's job counts: the jobs user writes asked for
+ * and no worker has taken yet. They have priority 0 (`ReconcileOrigin.User`), which BullMQ counts as
+ * `waiting`; the control plane's own reconciles (re-plans after health transitions or registry changes,
+ * failover, resync, refreshes) are `prioritized` or `delayed` and never count.
+ */
+export function userWriteBacklog(counts: Readonly<Record<string, number | undefined>>): number {
+  return counts.waiting ?? 0;
+}
+
 interface Waiter {
   resolve: () => void;
   reject: (error: Error) => void;
@@ -19,7 +29,9 @@ interface Waiter {
 /**
  * Flow control for writes of federated objects, in the manner of Kubernetes' API Priority and Fairness:
  * a write that would propagate waits, first come first served, while the reconcile queue holds
- * `UBERNETES_ADMISSION_MAX_BACKLOG` or more jobs no worker has taken yet, and is refused with 429 and
+ * `UBERNETES_ADMISSION_MAX_BACKLOG` or more jobs of user writes no worker has taken yet
+ * ({@link userWriteBacklog}: what the control plane enqueued itself, such as a re-plan of every object
+ * after a health transition, does not count, and is taken after user writes), and is refused with 429 and
  * `Retry-After` once it has waited `UBERNETES_ADMISSION_TIMEOUT_SECONDS`. Without it a burst of writes is
  * acknowledged faster than members can take it, and the queue in between — the time from an acknowledged
  * write to the object running in the members — grows with the burst. With it the backlog stays bounded,
@@ -45,10 +57,7 @@ export class PropagationAdmission implements OnModuleDestroy {
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
   ) {
-    this.readBacklog = async () => {
-      const counts = await queues.queue(QueueName.Reconcile).getJobCounts('waiting', 'prioritized');
-      return (counts.waiting ?? 0) + (counts.prioritized ?? 0);
-    };
+    this.readBacklog = async () => userWriteBacklog(await queues.queue(QueueName.Reconcile).getJobCounts('waiting'));
   }
 
   /** Resolves when the write may go ahead; rejects with RateLimited (429) after the admission timeout. */

@@ -16,7 +16,7 @@ import { FederatedObjectRepository, PropagationWorkRepository, type FederatedObj
 import type { PlacementDecision } from './decide.js';
 import { specColumnOf, toFederatedObject } from './federated-object.mapper.js';
 import { PropagationAdmission } from './admission.js';
-import { ReconcileService } from './reconcile.service.js';
+import { ReconcileOrigin, ReconcileService } from './reconcile.service.js';
 
 /** What a write did, kubectl style. */
 export type ApplyOutcome = 'created' | 'configured' | 'unchanged';
@@ -50,7 +50,8 @@ export interface WriteOptions {
 /**
  * Storage and API semantics of federated objects: create (POST), idempotent apply (PUT), get, list by
  * label selector, finalizer-like delete, status, and the dry-run placement preview. Every accepted write
- * asks the reconcile queue to propagate it; invalid input never touches what is stored.
+ * asks the reconcile queue to propagate it as a user's write (taken before the control plane's own
+ * reconciles, and what admission counts); invalid input never touches what is stored.
  */
 @Injectable()
 export class FederatedObjectsService {
@@ -140,7 +141,7 @@ export class FederatedObjectsService {
     const marked = await this.objects.markDeleting(row.uid, resourceVersion);
     if (marked === 'conflict') throw new DomainError(ErrorCode.Conflict, `${kind.singular} ${name} was modified (resourceVersion ${resourceVersion} is stale)`);
     if (!marked) throw DomainError.notFound(`${kind.singular} ${name}`);
-    await this.reconciler.requestReconcile(row.uid);
+    await this.reconciler.requestReconcile(row.uid, ReconcileOrigin.User);
     return toFederatedObject(marked);
   }
 
@@ -177,7 +178,7 @@ export class FederatedObjectsService {
 
   /** A new object was stored: propagate it. */
   private async created(kind: FederatedKind, row: FederatedObjectEntity, conversion: string[]): Promise<ApplyResult> {
-    await this.reconciler.requestReconcile(row.uid);
+    await this.reconciler.requestReconcile(row.uid, ReconcileOrigin.User);
     this.logger.log({ resource: `${kind.kind}/${row.namespace}/${row.name}` }, 'created');
     return { object: toFederatedObject(row), outcome: 'created', ...notesOf(conversion) };
   }
@@ -191,7 +192,7 @@ export class FederatedObjectsService {
     }
     const updated = await this.objects.updateSpec(existing.uid, { spec, labels, annotations }, object.metadata.resourceVersion ?? String(existing.resourceVersion));
     if (!updated) throw new DomainError(ErrorCode.Conflict, `${kind.singular} ${object.metadata.name} was modified concurrently; retry`);
-    await this.reconciler.requestReconcile(existing.uid);
+    await this.reconciler.requestReconcile(existing.uid, ReconcileOrigin.User);
     return { object: toFederatedObject(updated), outcome: 'configured', ...notesOf(conversion) };
   }
 

@@ -21,4 +21,5 @@ export * from './reconcile.service.js';
 export * from './reconcile-notifications.js';
 export * from './admission.js';
 export * from './federated-objects.service.js';
+export * from './orphans.js';
 export * from './resync.service.js';

@@ -121,6 +121,8 @@ export function serviceEndpointsOf(services: readonly { uid: string; namespace: 
   }));
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Loads what the read model reads. */
 @Injectable()
 export class PropagationReadModel {
@@ -137,5 +139,13 @@ export class PropagationReadModel {
     const rows = (await this.objects.list('FederatedService')).filter((r) => !r.deletingAt);
     const works = await this.works.listForObjects(rows.map((r) => r.uid));
     return serviceEndpointsOf(rows, works.map(toWork));
+  }
+
+  /**
+   * The kind of each of `uids` that still exists (one primary-key lookup; strings that are not uuids are
+   * left out): e.g. which convergence notifications concern a FederatedService.
+   */
+  kindsOf(uids: readonly string[]): Promise<Map<string, string>> {
+    return this.objects.kindsOf(uids.filter((u) => UUID.test(u)));
   }
 }

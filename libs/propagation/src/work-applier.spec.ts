@@ -100,13 +100,14 @@ describe('applier: applying a work item', () => {
     expect(member.writes).toEqual(['create Deployment']);
     const live = await member.get(deploymentRef);
     expect(live?.metadata?.annotations).toMatchObject({ [OWNER_ID_ANNOTATION]: 'test', [FEDERATED_OBJECT_UID_ANNOTATION]: 'u1' });
-    expect(first).toEqual({ work: expect.objectContaining({ state: 'Applied', error: null, appliedAt: new Date(now) }), replan: false });
+    expect(first).toEqual({ work: expect.objectContaining({ state: 'Applied', error: null, appliedAt: new Date(now) }), replan: false, written: true });
     expect(first.work.appliedHash).toBe(first.work.hash);
     expect(first.work.observed).toMatchObject({ specReplicas: 3, readyReplicas: 0 });
 
     const again = await applier.apply(obj, first.work, ready);
     expect(member.writes).toEqual(['create Deployment']);
     expect(again.work).toEqual(first.work);
+    expect(again.written).toBe(false);
   });
 
   it('leaves another owner’s object alone and reports the conflict, with nothing observed', async () => {

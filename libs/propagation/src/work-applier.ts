@@ -44,6 +44,11 @@ export interface WorkApplyOutcome {
   work: Work;
   /** A new, lower capacity estimate was learned: the plan changes, so the object should be re-planned now. */
   replan: boolean;
+  /**
+   * A write to the member was attempted (create or apply; also when it then failed): the member may now
+   * hold this item's manifest, so a reconcile whose record is refused must not leave it untracked.
+   */
+  written: boolean;
 }
 
 /** What removing one item did. */
@@ -83,11 +88,12 @@ export class WorkApplier {
    * NotReady cluster gets nothing; the item says why (`notReadyNote`, e.g. the failover delay's end).
    */
   async apply(obj: FederatedObject, work: Work, cluster: MemberClusterInfo | undefined, notReadyNote = 'cluster is NotReady'): Promise<WorkApplyOutcome> {
-    if (!cluster || !cluster.ready) return { work: awaitingCluster(work, notReadyNote, this.at()), replan: false };
+    if (!cluster || !cluster.ready) return { work: awaitingCluster(work, notReadyNote, this.at()), replan: false, written: false };
+    const attempt = { written: false };
     try {
-      return await this.applyReady(obj, work);
+      return await this.applyReady(obj, work, attempt);
     } catch (error) {
-      return { work: this.failed(work, error), replan: false };
+      return { work: this.failed(work, error), replan: false, written: attempt.written };
     }
   }
 
@@ -103,7 +109,7 @@ export class WorkApplier {
     }
   }
 
-  private async applyReady(obj: FederatedObject, work: Work): Promise<WorkApplyOutcome> {
+  private async applyReady(obj: FederatedObject, work: Work, attempt: { written: boolean }): Promise<WorkApplyOutcome> {
     const { timeoutMs } = this.settings;
     const member = await this.members.for(work.cluster, timeoutMs);
     const manifest = work.manifest;
@@ -115,11 +121,11 @@ export class WorkApplier {
     // so a stale read costs one HTTP 409 and a quorum re-read, never a write over someone else's object.
     let live = await member.get(ref, timeoutMs, { fromCache: true });
     let appliedAt = work.appliedAt;
-    for (let attempt = 0; ; attempt++) {
+    for (let tries = 0; ; tries++) {
       const ownership = decideOwnership(live, self, adopt);
-      if (!maySeize(ownership)) return { work: this.refuse(work, ownership, ref, self), replan: false };
+      if (!maySeize(ownership)) return { work: this.refuse(work, ownership, ref, self), replan: false, written: attempt.written };
       try {
-        const written = await this.write(member, work, manifest, live);
+        const written = await this.write(member, work, manifest, live, attempt);
         if (written !== live) {
           appliedAt = new Date(this.now());
           this.logger.debug({ cluster: work.cluster, resource: self.key, ownership: ownership.verdict }, live ? 'applied' : 'created');
@@ -127,12 +133,12 @@ export class WorkApplier {
         live = written;
         break;
       } catch (error) {
-        if (attempt > 0 || !(error instanceof MemberRequestError) || error.status !== 409) throw error;
+        if (tries > 0 || !(error instanceof MemberRequestError) || error.status !== 409) throw error;
         live = await member.get(ref, timeoutMs); // changed meanwhile (or the cache lagged): look again, once
       }
     }
     const { observed, replan } = await this.observe(member, live, work.observed);
-    return { work: appliedWork(work, { observed, appliedAt }, this.at()), replan };
+    return { work: appliedWork(work, { observed, appliedAt }, this.at()), replan, written: attempt.written };
   }
 
   /**
@@ -141,13 +147,17 @@ export class WorkApplier {
    * member owns its replica count is applied with the live count. Returns `live` itself when nothing had
    * to be written.
    */
-  private async write(member: MemberClient, work: Work, manifest: MemberObject, live: MemberObject | undefined): Promise<MemberObject> {
+  private async write(member: MemberClient, work: Work, manifest: MemberObject, live: MemberObject | undefined, attempt: { written: boolean }): Promise<MemberObject> {
     const { timeoutMs } = this.settings;
-    if (!live) return member.create(manifest, { fieldManager: FIELD_MANAGER, timeoutMs });
+    if (!live) {
+      attempt.written = true;
+      return member.create(manifest, { fieldManager: FIELD_MANAGER, timeoutMs });
+    }
     if (work.appliedHash === work.hash && liveMatchesManifest(manifest, live)) {
       // Created by an earlier attempt whose ownership hand-over failed: try it again (no-op otherwise).
       return member.claimFieldsAsApplied(live, FIELD_MANAGER, timeoutMs);
     }
+    attempt.written = true;
     const desired = withRetainedReplicas(manifest, live);
     const applied = await member.apply(desired, { fieldManager: FIELD_MANAGER, force: true, timeoutMs, resourceVersion: live.metadata?.resourceVersion });
     return member.claimFieldsAsApplied(applied, FIELD_MANAGER, timeoutMs);

@@ -12,6 +12,21 @@ export interface FederatedObjectChange {
 }
 
 /**
+ * What one reconcile stores ({@link FederatedObjectRepository.recordReconcile}), computed from the object
+ * as read at record sequence `seq`.
+ */
+export interface ReconcileRecord {
+  /** The object's record sequence when the reconcile read it ({@link FederatedObjectRepository.findWithWorks}). */
+  seq: string;
+  /** Work rows to insert or replace. */
+  works: PropagationWorkEntity[];
+  /** Clusters whose work rows go (their member objects are removed). */
+  removed?: string[];
+  /** The new status, when it changed. */
+  status?: Record<string, unknown>;
+}
+
+/**
  * The LISTEN/NOTIFY channel on which every committed reconcile record of one schema is announced (payload:
  * the object uid only). PostgreSQL channel names are identifiers: at most 63 bytes.
  */
@@ -74,14 +89,31 @@ export class FederatedObjectRepository {
     return this.repo.findOneBy({ uid });
   }
 
-  /** The object and its work items (by cluster) in one round trip, for reconcile; null when it is gone. */
-  async findWithWorks(uid: string): Promise<{ object: FederatedObjectEntity; works: PropagationWorkEntity[] } | null> {
+  /**
+   * The object, its work items (by cluster) and its record sequence (`recordSeq`, what
+   * {@link recordReconcile} must still find) in one round trip, for reconcile; null when it is gone.
+   */
+  async findWithWorks(uid: string): Promise<{ object: FederatedObjectEntity; works: PropagationWorkEntity[]; recordSeq: string } | null> {
     const [row] = (await this.dataSource.query(
       `SELECT f.*, COALESCE((SELECT jsonb_agg(w ORDER BY w.cluster) FROM propagation_works w WHERE w.object_uid = f.uid), '[]'::jsonb) AS works
          FROM federated_objects f WHERE f.uid = $1`,
       [uid],
-    )) as (FederatedObjectRow & { works: PropagationWorkJson[] })[];
-    return row ? { object: toFederatedObjectEntity(row), works: row.works.map(toPropagationWorkEntity) } : null;
+    )) as (FederatedObjectRow & { works: PropagationWorkJson[]; record_seq: string })[];
+    return row ? { object: toFederatedObjectEntity(row), works: row.works.map(toPropagationWorkEntity), recordSeq: String(row.record_seq) } : null;
+  }
+
+  /** Of `uids` (well-formed uuids), those whose object still exists. */
+  async existingUids(uids: readonly string[]): Promise<Set<string>> {
+    if (!uids.length) return new Set();
+    const rows = (await this.dataSource.query(`SELECT uid FROM federated_objects WHERE uid = ANY($1::uuid[])`, [uids])) as { uid: string }[];
+    return new Set(rows.map((r) => r.uid));
+  }
+
+  /** The kind of each of `uids` (well-formed uuids) that still exists, by primary key. */
+  async kindsOf(uids: readonly string[]): Promise<Map<string, string>> {
+    if (!uids.length) return new Map();
+    const rows = (await this.dataSource.query(`SELECT uid, kind FROM federated_objects WHERE uid = ANY($1::uuid[])`, [uids])) as { uid: string; kind: string }[];
+    return new Map(rows.map((r) => [r.uid, r.kind]));
   }
 
   /** Objects of a kind (namespace undefined = every namespace), by namespace then name. */
@@ -137,31 +169,44 @@ export class FederatedObjectRepository {
   }
 
   /**
-   * Stores what one reconcile learned — its work rows and, when changed, the object's status — in one
-   * statement (one round trip, atomic) with `synchronous_commit = off`: both are recomputable from the
-   * spec and the members (a commit lost in a crash only means one more idempotent apply), so they need not
-   * wait for the WAL flush. User writes (spec, deletion) stay fully durable. The same statement sends a
-   * NOTIFY on {@link reconciledNotifyChannel} (payload: the uid), delivered to every listening process
-   * when, and only if, the record commits.
+   * Stores what one reconcile learned — its work rows, the rows of removed items and, when changed, the
+   * object's status — in one statement (one round trip, atomic), only while the object's record sequence
+   * is still `record.seq`, the one the reconcile read; the sequence goes up by one. Returns false (nothing
+   * stored) when the object is gone or another reconcile stored a record since: this record was computed
+   * from an older state, and storing it would take the record back in time (a job BullMQ handed to a
+   * second worker after a stall, a deletion finished meanwhile). The object row's lock orders concurrent
+   * records, so of two reconciles that read the same sequence exactly one stores.
+   *
+   * `synchronous_commit = off`: the record is recomputable from the spec and the members (a commit lost
+   * in a crash only means one more idempotent apply), so it need not wait for the WAL flush. User writes
+   * (spec, deletion) stay fully durable. The same statement sends a NOTIFY on
+   * {@link reconciledNotifyChannel} (payload: the uid), delivered to every listening process when, and
+   * only if, the record commits.
    */
-  async recordReconcile(uid: string, works: PropagationWorkEntity[], status: Record<string, unknown> | undefined): Promise<void> {
-    if (!works.length && !status) return;
-    // Data-modifying WITH clauses always run; the outer SELECT sets the commit mode of this statement's
-    // own transaction (`set_config(..., true)` lasts until its end, and the commit reads it).
-    await this.dataSource.query(
-      `WITH works AS (
+  async recordReconcile(uid: string, record: ReconcileRecord): Promise<boolean> {
+    // Data-modifying WITH clauses all run; `obj` (the guarded sequence bump) gates the others, and the
+    // outer SELECT, one row only when it matched, sets the commit mode of this statement's own
+    // transaction (`set_config(..., true)` lasts until its end, and the commit reads it) and notifies.
+    const rows = (await this.dataSource.query(
+      `WITH obj AS (
+         UPDATE federated_objects SET record_seq = record_seq + 1, status = COALESCE($3::jsonb, status)
+          WHERE uid = $1 AND record_seq = $4::bigint
+         RETURNING uid
+       ), removed AS (
+         DELETE FROM propagation_works w USING obj WHERE w.object_uid = obj.uid AND w.cluster = ANY($5::text[])
+       ), works AS (
          INSERT INTO propagation_works (object_uid, cluster, manifest, hash, applied_hash, applied_at, state, error, observed, updated_at)
-         SELECT object_uid, cluster, manifest, hash, applied_hash, applied_at, state, error, observed, updated_at
-           FROM jsonb_to_recordset($2::jsonb) AS w(object_uid uuid, cluster text, manifest jsonb, hash text, applied_hash text, applied_at timestamptz, state text, error text, observed jsonb, updated_at timestamptz)
+         SELECT w.object_uid, w.cluster, w.manifest, w.hash, w.applied_hash, w.applied_at, w.state, w.error, w.observed, w.updated_at
+           FROM obj, jsonb_to_recordset($2::jsonb) AS w(object_uid uuid, cluster text, manifest jsonb, hash text, applied_hash text, applied_at timestamptz, state text, error text, observed jsonb, updated_at timestamptz)
+          WHERE w.object_uid = obj.uid
          ON CONFLICT (object_uid, cluster) DO UPDATE SET
            manifest = EXCLUDED.manifest, hash = EXCLUDED.hash, applied_hash = EXCLUDED.applied_hash, applied_at = EXCLUDED.applied_at,
            state = EXCLUDED.state, error = EXCLUDED.error, observed = EXCLUDED.observed, updated_at = EXCLUDED.updated_at
-       ), status AS (
-         UPDATE federated_objects SET status = $3::jsonb WHERE uid = $1 AND $3::jsonb IS NOT NULL
        )
-       SELECT set_config('synchronous_commit', 'off', true), pg_notify($4, $1::text)`,
-      [uid, worksAsJson(works), status ? JSON.stringify(status) : null, this.reconciledChannel],
-    );
+       SELECT set_config('synchronous_commit', 'off', true), pg_notify($6, obj.uid::text) FROM obj`,
+      [uid, worksAsJson(record.works), record.status ? JSON.stringify(record.status) : null, record.seq, record.removed ?? [], this.reconciledChannel],
+    )) as unknown[];
+    return rows.length === 1;
   }
 
   /** Marks the object deleting (idempotent); returns the row, or null when it does not exist. */
