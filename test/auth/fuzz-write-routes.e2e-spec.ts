@@ -121,7 +121,13 @@ async function writeRoutes(server: TestServer): Promise<Route[]> {
   return routes;
 }
 
-const PARAM_VALUES = ['fuzz-target', 'default', '%00', '..%2F..%2Fetc', '%F0%9F%98%80', 'a'.repeat(300), '__proto__', 'constructor', '%E2%80%AE'];
+const PARAM_VALUES = ['fuzz-target', 'default', 'kube-system', '%00', '..%2F..%2Fetc', '%F0%9F%98%80', 'a'.repeat(300), '__proto__', 'constructor', '%E2%80%AE'];
+
+/** Query parameters of the Kubernetes writes: dry runs, field managers and validation, junk. */
+const KUBE_QUERIES = ['dryRun=All', 'dryRun=None', 'dryRun=All&dryRun=All', 'fieldManager=kubectl-create&fieldValidation=Strict', 'fieldValidation=Bogus', 'fieldManager=' + 'x'.repeat(300)];
+const PATCH_TYPES = ['application/merge-patch+json', 'application/json-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
+const pickFrom = rng(11);
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(pickFrom() * xs.length)];
 
 async function tableCounts(schema: string): Promise<Record<string, number>> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
@@ -150,7 +156,23 @@ describe('fuzzing every write route', () => {
 
   it(`answers ${TOTAL_BODIES} malformed bodies without a 5xx, stores nothing and stays up`, async () => {
     const routes = await writeRoutes(server);
-    expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(expect.arrayContaining(['POST /api/v1/tokens', 'DELETE /api/v1/tokens/{name}']));
+    expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(
+      expect.arrayContaining([
+        'POST /api/v1/tokens',
+        'DELETE /api/v1/tokens/{name}',
+        // The Kubernetes-compatible routes (#16) are fuzzed the same way.
+        'POST /apis/federation.ubernetes.io/v1/clusters',
+        'PUT /apis/federation.ubernetes.io/v1/clusters/{name}',
+        'PATCH /apis/federation.ubernetes.io/v1/clusters/{name}',
+        'POST /apis/federation.ubernetes.io/v1/namespaces/{namespace}/federateddeployments',
+        'PUT /apis/federation.ubernetes.io/v1/namespaces/{namespace}/federateddeployments/{name}',
+        'PATCH /apis/federation.ubernetes.io/v1/namespaces/{namespace}/federateddeployments/{name}',
+        'DELETE /apis/federation.ubernetes.io/v1/namespaces/{namespace}/federateddeployments/{name}',
+        'POST /apis/federation.ubernetes.io/v1/federatednamespaces',
+        'POST /apis/federation.ubernetes.io/v1/tokens',
+        'POST /apis/scheduling.kubefed.io/v1alpha1/namespaces/{namespace}/replicaschedulingpreferences',
+      ]),
+    );
     const before = await tableCounts(NAMESPACE);
     expect(Object.keys(before)).toContain('api_tokens');
 
@@ -167,9 +189,12 @@ describe('fuzzing every write route', () => {
         const body = next();
         let status: number;
         try {
-          const res = await fetch(`${server.url}${path}?${i % 5 === 0 ? '__proto__[x]=1&limit=-1&a[b][c]=d' : ''}`, {
+          const query = i % 5 === 0 ? '__proto__[x]=1&limit=-1&a[b][c]=d' : i % 7 === 0 ? pick(KUBE_QUERIES) : '';
+          // PATCH routes of the Kubernetes paths also get the patch media types kubectl sends.
+          const contentType = route.method === 'PATCH' && i % 3 === 0 ? pick(PATCH_TYPES) : body.contentType;
+          const res = await fetch(`${server.url}${path}?${query}`, {
             method: route.method,
-            headers: { authorization: server.auth, 'content-type': body.contentType },
+            headers: { authorization: server.auth, 'content-type': contentType },
             body: body.raw,
           });
           status = res.status;

@@ -19,6 +19,11 @@ export class ApiClient {
     return this.settings.server;
   }
 
+  /** The bearer token requests carry (for `fedctl config kubeconfig`). */
+  get token(): string | undefined {
+    return this.settings.token;
+  }
+
   async request<T>(method: string, path: string, body?: unknown, query?: Record<string, string | undefined>, contentType = 'application/json'): Promise<T> {
     const url = new URL(this.settings.server + path);
     for (const [k, v] of Object.entries(query ?? {})) if (v !== undefined) url.searchParams.set(k, v);

@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { Logger as NestLogger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
+import { DomainError, ErrorCode } from '#libs/common';
 import type { Config } from '#libs/config';
 import { runMigrationsLocked } from '#libs/persistence';
 import { checkRedis } from '#libs/queues';
@@ -28,9 +30,11 @@ export async function startServer(config: Config): Promise<StartedServer> {
   if (redis.warning) warnings.push(redis.warning);
   const report = await runMigrationsLocked(config.database);
 
+  const httpsOptions = config.http.tls ? readTls(config.http.tls) : undefined;
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
     bufferLogs: true,
     bodyParser: false,
+    ...(httpsOptions ? { httpsOptions } : {}),
   });
   app.useLogger(app.get(Logger));
   applyHttpHardening(app, config);
@@ -42,7 +46,19 @@ export async function startServer(config: Config): Promise<StartedServer> {
   const logger = new NestLogger('Bootstrap');
   for (const warning of warnings) logger.warn(warning);
   logger.log({ roles: [...config.roles], port: address.port, migrationsApplied: report.applied }, 'Ubernetes started');
-  return { app, url: `http://${config.http.host}:${address.port}`, migrations: report.applied, warnings };
+  return { app, url: `${httpsOptions ? 'https' : 'http'}://${config.http.host}:${address.port}`, migrations: report.applied, warnings };
+}
+
+/** The PEM certificate and key of HTTPS (one readable line when a file cannot be read). */
+function readTls(tls: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
+  const read = (variable: string, path: string) => {
+    try {
+      return readFileSync(path);
+    } catch (error) {
+      throw new DomainError(ErrorCode.Invalid, `ubernetes: invalid configuration: ${variable} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}: ${path})`);
+    }
+  };
+  return { cert: read('HTTP_TLS_CERT_FILE', tls.certFile), key: read('HTTP_TLS_KEY_FILE', tls.keyFile) };
 }
 
 function setupOpenApi(app: INestApplication): void {

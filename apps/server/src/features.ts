@@ -6,6 +6,7 @@ import { FederationModule } from './federation/federation.module.js';
 import { FailoverModule } from './failover/failover.module.js';
 import { DnsModule } from './dns/dns.module.js';
 import { MaintenanceModule } from './maintenance/maintenance.module.js';
+import { KubeApiModule } from './kube-api/kube-api.module.js';
 
 /**
  * Feature modules of the server. Each entry returns the feature's module for the configured roles
@@ -19,4 +20,5 @@ export const FEATURES: ((config: Config) => DynamicModule)[] = [
   (config) => FailoverModule.register(config),
   (config) => DnsModule.register(config),
   (config) => MaintenanceModule.register(config),
+  (config) => KubeApiModule.register(config),
 ];

@@ -10,6 +10,10 @@ describe('audit target from the route', () => {
     ['/api/v1/namespaces/:namespace/federatedsecrets/:name', { namespace: 'prod', name: 'db' }, undefined, { kind: 'federatedsecrets', namespace: 'prod', name: 'db' }],
     ['/api/v1/namespaces/:ns/federateddeployments/:name/scale', { ns: 'prod', name: 'web' }, undefined, { kind: 'federateddeployments', namespace: 'prod', name: 'web', subresource: 'scale' }],
     ['/api/v1/admin/encryption/rotate', {}, undefined, { kind: 'admin/encryption/rotate' }],
+    ['/apis/federation.ubernetes.io/v1/clusters', {}, 'east', { kind: 'clusters', name: 'east' }],
+    ['/apis/federation.ubernetes.io/v1/namespaces/:namespace/federateddeployments', { namespace: 'prod' }, 'web', { kind: 'federateddeployments', namespace: 'prod', name: 'web' }],
+    ['/apis/federation.ubernetes.io/v1/namespaces/:namespace/federateddeployments/:name', { namespace: 'prod', name: 'web' }, undefined, { kind: 'federateddeployments', namespace: 'prod', name: 'web' }],
+    ['/apis/scheduling.kubefed.io/v1alpha1/namespaces/:namespace/replicaschedulingpreferences', { namespace: 'prod' }, 'web', { kind: 'replicaschedulingpreferences', namespace: 'prod', name: 'web' }],
     ['unmatched', {}, undefined, { kind: 'unmatched' }],
   ])('%s %j', (route, params, bodyName, expected) => {
     expect(describeAuditTarget(route, params, bodyName)).toEqual({ namespace: undefined, name: undefined, subresource: undefined, ...expected });

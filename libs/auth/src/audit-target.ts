@@ -8,8 +8,8 @@ export interface AuditTarget {
   subresource?: string;
 }
 
-/** API prefix stripped before reading the route: `/api/v1`. */
-const API_PREFIX = ['api', 'v1'];
+/** API prefixes stripped before reading the route: `/api/v1` and the Kubernetes-compatible `/apis/<group>/<version>`. */
+const API_PREFIXES = [['api', 'v1'], ['apis', ':group', ':version']];
 
 /** Longest name or namespace stored in the audit trail (DNS-1123 subdomain length). */
 const MAX_NAME = 253;
@@ -24,7 +24,8 @@ const MAX_NAME = 253;
  */
 export function describeAuditTarget(routePattern: string, params: Record<string, unknown>, bodyName?: string): AuditTarget {
   const segments = routePattern.split('/').filter(Boolean);
-  const start = API_PREFIX.every((p, i) => segments[i] === p) ? API_PREFIX.length : 0;
+  const prefix = API_PREFIXES.find((p) => p.every((s, i) => (s.startsWith(':') ? segments[i] !== undefined && !segments[i].startsWith(':') : segments[i] === s)));
+  const start = prefix?.length ?? 0;
   let kind: string | undefined;
   let namespace: string | undefined;
   let name: string | undefined;

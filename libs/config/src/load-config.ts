@@ -8,7 +8,7 @@ import { dnsConfig, dnsConfigProblems, type DnsConfig } from './dns-config.js';
 /** Validated configuration of one Ubernetes process. */
 export interface Config {
   roles: ReadonlySet<Role>;
-  http: { host: string; port: number; bodyLimit: string };
+  http: { host: string; port: number; bodyLimit: string; tls?: { certFile: string; keyFile: string } };
   logLevel: EnvConfig['LOG_LEVEL'];
   database: { url: string; schema: string; poolSize: number };
   redis: { url: string; queuePrefix: string };
@@ -63,10 +63,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const crossProblems = [...authConfigProblems(e), ...dnsConfigProblems(e)];
+  if (!e.HTTP_TLS_CERT_FILE !== !e.HTTP_TLS_KEY_FILE) crossProblems.push({ variable: e.HTTP_TLS_CERT_FILE ? 'HTTP_TLS_KEY_FILE' : 'HTTP_TLS_CERT_FILE', message: 'set both HTTP_TLS_CERT_FILE and HTTP_TLS_KEY_FILE, or neither' });
   if (crossProblems.length) throw new ConfigError(crossProblems);
   return {
     roles: new Set(e.UBERNETES_ROLES),
-    http: { host: e.HTTP_HOST, port: e.HTTP_PORT, bodyLimit: e.HTTP_BODY_LIMIT },
+    http: {
+      host: e.HTTP_HOST,
+      port: e.HTTP_PORT,
+      bodyLimit: e.HTTP_BODY_LIMIT,
+      ...(e.HTTP_TLS_CERT_FILE && e.HTTP_TLS_KEY_FILE ? { tls: { certFile: e.HTTP_TLS_CERT_FILE, keyFile: e.HTTP_TLS_KEY_FILE } } : {}),
+    },
     logLevel: e.LOG_LEVEL,
     database: { url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA, poolSize: e.DATABASE_POOL_SIZE },
     redis: { url: e.REDIS_URL, queuePrefix: e.QUEUE_PREFIX },

@@ -11,7 +11,7 @@ const count = z.number({ message: 'must be a number' }).int('must be an integer'
 const stringMap = z.record(z.string(), z.string({ message: 'must be a string' }));
 
 export const labelSelectorSchema = z.strictObject({
-  matchLabels: stringMap.optional(),
+  matchLabels: stringMap.optional().describe('Labels a cluster must carry, each key with this value (ANDed with matchExpressions).'),
   matchExpressions: z
     .array(
       z.strictObject({
@@ -20,13 +20,18 @@ export const labelSelectorSchema = z.strictObject({
         values: z.array(z.string()).optional(),
       }),
     )
-    .optional(),
-});
+    .optional()
+    .describe('Requirements on cluster labels (In, NotIn, Exists, DoesNotExist), all of which must hold.'),
+}).describe('A Kubernetes label selector over member cluster labels.');
 
-const placementSchema = z.strictObject({
-  clusters: z.array(z.string().min(1, 'must not be empty')).optional(),
-  clusterSelector: labelSelectorSchema.optional(),
-});
+const placementSchema = z
+  .strictObject({
+    clusters: z.array(z.string().min(1, 'must not be empty')).optional().describe('Names of the member clusters that get the object.'),
+    clusterSelector: labelSelectorSchema.optional().describe('Selects member clusters by their labels.'),
+  })
+  .describe(
+    'Which member clusters get the object: the named clusters, or those whose labels match clusterSelector (both given: clusters that are named and match). Default: every Ready cluster. NotReady, cordoned and tainted clusters get no new replicas.',
+  );
 
 const FORBIDDEN_OVERRIDE_PATHS = ['/apiVersion', '/kind', '/metadata/name', '/metadata/namespace'];
 
@@ -36,15 +41,17 @@ const overrideSchema = z
     clusterSelector: labelSelectorSchema.optional(),
     clusterOverrides: z.array(
       z.strictObject({
-        op: z.enum(['add', 'replace', 'remove'], { message: 'must be add, replace or remove' }).default('replace'),
+        op: z.enum(['add', 'replace', 'remove'], { message: 'must be add, replace or remove' }).default('replace').describe('RFC 6902 operation: add, replace (default) or remove.'),
         path: z
           .string()
           .regex(/^(\/([^~]|~[01])*)+$/, 'must be a JSON pointer such as /spec/replicas')
-          .refine((p) => !FORBIDDEN_OVERRIDE_PATHS.includes(p), 'cannot override apiVersion, kind, name or namespace'),
-        value: z.unknown().optional(),
+          .refine((p) => !FORBIDDEN_OVERRIDE_PATHS.includes(p), 'cannot override apiVersion, kind, name or namespace')
+          .describe('JSON pointer into the template, e.g. /spec/template/spec/containers/0/image.'),
+        value: z.unknown().optional().describe('The value to add or replace with.'),
       }),
     ),
   })
+  .describe('Changes to the template for some clusters (KubeFed overrides): exactly one of clusterName or clusterSelector, and the operations.')
   .superRefine((o, ctx) => {
     if ((o.clusterName === undefined) === (o.clusterSelector === undefined)) {
       ctx.addIssue({ code: 'custom', message: 'set exactly one of clusterName or clusterSelector', path: ['clusterName'] });
@@ -56,22 +63,31 @@ const overrideSchema = z
 
 const clusterPreferenceSchema = z
   .strictObject({
-    weight: z.number({ message: 'must be a number' }).int('must be an integer').min(0, 'must not be negative').max(MAX_WEIGHT, `must be at most ${MAX_WEIGHT}`).optional(),
-    minReplicas: count.optional(),
-    maxReplicas: count.nullable().optional(),
+    weight: z
+      .number({ message: 'must be a number' })
+      .int('must be an integer')
+      .min(0, 'must not be negative')
+      .max(MAX_WEIGHT, `must be at most ${MAX_WEIGHT}`)
+      .optional()
+      .describe('Relative share of the replicas above the minimums (default 1; 0: only minReplicas).'),
+    minReplicas: count.optional().describe('Replicas this cluster gets before any are shared by weight.'),
+    maxReplicas: count.nullable().optional().describe('Most replicas this cluster gets (null or absent: no bound).'),
   })
+  .describe('Replica preference of one cluster (KubeFed ReplicaSchedulingPreference entry).')
   .superRefine((p, ctx) => {
     if (p.minReplicas !== undefined && p.maxReplicas != null && p.minReplicas > p.maxReplicas) {
       ctx.addIssue({ code: 'custom', message: `must not exceed maxReplicas (${p.minReplicas} > ${p.maxReplicas})`, path: ['minReplicas'] });
     }
   });
 
-export const replicaSchedulingSchema = z.strictObject({
-  totalReplicas: count.optional(),
-  rebalance: z.boolean({ message: 'must be true or false' }).optional(),
-  algorithm: z.enum(['default', 'legacy'], { message: 'must be default or legacy' }).optional(),
-  clusters: z.record(z.string().min(1), clusterPreferenceSchema).optional(),
-});
+export const replicaSchedulingSchema = z
+  .strictObject({
+    totalReplicas: count.optional().describe("Replicas across all clusters (default: the template's spec.replicas, or 1)."),
+    rebalance: z.boolean({ message: 'must be true or false' }).optional().describe('Move running replicas to follow the weights (default false: keep them where they run).'),
+    algorithm: z.enum(['default', 'legacy'], { message: 'must be default or legacy' }).optional().describe('Planner: default (Webster, steady on scale-up and scale-down) or legacy (KubeFed-exact).'),
+    clusters: z.record(z.string().min(1), clusterPreferenceSchema).optional().describe('Preferences keyed by cluster name, or "*" for every cluster.'),
+  })
+  .describe('Weighted split of spec.replicas of Deployments and ReplicaSets across the selected clusters.');
 
 const templateSchema = z.looseObject({
   apiVersion: z.string({ message: 'is required' }).min(1, 'is required'),
@@ -86,29 +102,60 @@ const templateSchema = z.looseObject({
     .optional(),
 });
 
-const specSchema = z.strictObject({
-  template: templateSchema,
-  placement: placementSchema.optional(),
-  overrides: z.array(overrideSchema).optional(),
-  replicaScheduling: replicaSchedulingSchema.optional(),
-  adoptExisting: z.boolean({ message: 'must be true or false' }).optional(),
-  retainReplicas: z.boolean({ message: 'must be true or false' }).optional(),
-});
+const specSchema = z
+  .strictObject({
+    template: templateSchema.describe('The Kubernetes object every selected member cluster gets (its apiVersion, kind, metadata and spec).'),
+    placement: placementSchema.optional(),
+    overrides: z.array(overrideSchema).optional().describe('Per-cluster changes to the template.'),
+    replicaScheduling: replicaSchedulingSchema.optional(),
+    adoptExisting: z.boolean({ message: 'must be true or false' }).optional().describe('Take over member objects of the same name that no federation owns (default false).'),
+    retainReplicas: z
+      .boolean({ message: 'must be true or false' })
+      .optional()
+      .describe("Keep each member's spec.replicas once its object exists, e.g. for a member autoscaler (default false)."),
+  })
+  .describe('What to propagate, where, and how replicas are split.');
 
-const metadataSchema = z.looseObject({
-  name: z.string({ message: 'is required' }).max(253).regex(DNS_SUBDOMAIN, 'must be a DNS-1123 subdomain (lower-case letters, digits, - and .)'),
-  namespace: z.string().regex(DNS_LABEL, 'must be a DNS-1123 label').optional(),
-  resourceVersion: z.string().optional(),
-  labels: stringMap.optional(),
-  annotations: stringMap.optional(),
-});
+const metadataSchema = z
+  .looseObject({
+    name: z.string({ message: 'is required' }).max(253).regex(DNS_SUBDOMAIN, 'must be a DNS-1123 subdomain (lower-case letters, digits, - and .)').describe('Name, unique in the namespace.'),
+    namespace: z.string().regex(DNS_LABEL, 'must be a DNS-1123 label').optional().describe('Namespace (default: default; absent for cluster-scoped kinds).'),
+    resourceVersion: z.string().optional().describe('Version of the stored object; a write naming an older one is refused with 409 Conflict.'),
+    labels: stringMap.optional().describe('Labels of the federated object.'),
+    annotations: stringMap.optional().describe('Annotations of the federated object.'),
+  })
+  .describe("Standard object metadata.");
 
 const objectSchema = z.looseObject({
-  apiVersion: z.literal(FEDERATION_API_VERSION, { message: `must be ${FEDERATION_API_VERSION}` }),
-  kind: z.string(),
+  apiVersion: z.literal(FEDERATION_API_VERSION, { message: `must be ${FEDERATION_API_VERSION}` }).describe(`Always ${FEDERATION_API_VERSION}.`),
+  kind: z.string().describe('The federated kind.'),
   metadata: metadataSchema,
   spec: specSchema,
 });
+
+/**
+ * The JSON Schema (OpenAPI 3.0 dialect) of `kind`'s objects as they are written, from the zod schema
+ * that validates writes (descriptions included), for the OpenAPI documents kubectl reads
+ * (`kubectl explain`). Refinements that JSON Schema cannot state (one of clusterName/clusterSelector,
+ * the template's kind) are in the descriptions instead. `status` is read-only and described loosely.
+ */
+export function federatedObjectJsonSchema(kind: FederatedKind): Record<string, unknown> {
+  const schema = z.toJSONSchema(objectSchema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as Record<string, unknown> & { properties: Record<string, Record<string, unknown>> };
+  const target = kind.target ? ` (a ${kind.target.apiVersion} ${kind.target.kind})` : ' (any kind but a federated one)';
+  return {
+    ...schema,
+    description: `${kind.kind}: a ${kind.target?.kind ?? 'Kubernetes object'} propagated to member clusters${target}.`,
+    properties: {
+      ...schema.properties,
+      kind: { ...schema.properties.kind, enum: [kind.kind] },
+      status: {
+        type: 'object',
+        description: 'Observed state, written by the control plane: per-cluster state and replicas, totals and conditions (Propagated, Ready, Unschedulable, Conflict).',
+        additionalProperties: true,
+      },
+    },
+  };
+}
 
 /** `spec.replicaScheduling.clusters.a.weight`, `spec.overrides[0].clusterOverrides[1].path`. */
 export function issuePath(path: readonly PropertyKey[]): string {

@@ -53,34 +53,54 @@ export const credentialsSchema = z
 
 /** Spec fields a user may set (credentials included: write-only). */
 const specFields = {
-  server: z.string({ message: 'is required' }).superRefine((value, ctx) => {
-    for (const p of serverUrlProblems(value, '')) ctx.addIssue({ code: 'custom', message: p.message });
-  }),
+  server: z
+    .string({ message: 'is required' })
+    .superRefine((value, ctx) => {
+      for (const p of serverUrlProblems(value, '')) ctx.addIssue({ code: 'custom', message: p.message });
+    })
+    .describe('https URL of the member API server (link-local and metadata addresses are refused).'),
   caData: base64
     .refine((v) => Buffer.from(v, 'base64').toString('utf8').includes('-----BEGIN CERTIFICATE-----'), 'must be the base64 of a PEM certificate bundle')
     .optional(),
-  credentials: credentialsSchema.optional(),
-  insecureSkipTLSVerify: z.boolean().optional(),
-  region: topologyName.optional(),
-  zones: z.array(topologyName).max(100).optional(),
-  taints: z.array(taintSchema).max(50).optional(),
-  unschedulable: z.boolean().optional(),
-  healthCheck: healthCheckSchema.optional(),
+  credentials: credentialsSchema.optional().describe('Write-only: a token, or a client certificate and key, of the Ubernetes identity in the member.'),
+  insecureSkipTLSVerify: z.boolean().optional().describe('Explicit opt-in to skip TLS verification of the member.'),
+  region: topologyName.optional().describe('Declared region (the discovered one is in status).'),
+  zones: z.array(topologyName).max(100).optional().describe('Declared zones (the discovered ones are in status).'),
+  taints: z.array(taintSchema).max(50).optional().describe('Taints: federated objects are not placed here unless they tolerate them.'),
+  unschedulable: z.boolean().optional().describe('Cordon: no new placements.'),
+  healthCheck: healthCheckSchema.optional().describe("Overrides of the federation's probe settings for this cluster."),
 };
 
-const specSchema = z.object(specFields).strict();
+const specSchema = z.object(specFields).strict().describe('Where the member API server is and how it is reached and scheduled onto.');
 
 const registerSchema = z.object({
   apiVersion: z.literal(CLUSTER_API_VERSION, { message: `must be ${CLUSTER_API_VERSION}` }).optional(),
   kind: z.literal(CLUSTER_KIND, { message: `must be ${CLUSTER_KIND}` }).optional(),
-  metadata: z.object({ name: clusterName, labels: z.record(z.string(), z.unknown()).optional() }, { message: 'is required' }),
-  spec: specSchema.partial().optional(),
+  metadata: z.object({ name: clusterName, labels: z.record(z.string(), z.unknown()).optional().describe('Labels placement selects clusters by (e.g. env=prod).') }, { message: 'is required' }),
+  spec: specSchema.partial().optional().describe('Where the member API server is and how it is reached and scheduled onto.'),
   /** Alternative to spec.server/caData/credentials: an uploaded kubeconfig (inline data only). */
   kubeconfig: z.string().max(1_000_000).optional(),
   context: z.string().optional(),
 });
 
 export type RegisterClusterInput = z.output<typeof registerSchema>;
+
+/**
+ * The JSON Schema (OpenAPI 3.0 dialect) of a Cluster as it is written, from the zod schema that
+ * validates registrations, for the OpenAPI documents kubectl reads. `status` is read-only and described
+ * loosely; credentials are write-only (never returned).
+ */
+export function clusterJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(registerSchema, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' }) as Record<string, unknown> & { properties: Record<string, unknown> };
+  return {
+    ...schema,
+    description: 'A member cluster of the federation: where its API server is, how it is reached, its labels, taints and health checks.',
+    properties: {
+      ...schema.properties,
+      status: { type: 'object', description: 'Observed state: conditions (Ready, Offline), zones, region, node count, Kubernetes version, last probe.', additionalProperties: true },
+    },
+  };
+}
 
 /** A validated registration or definition: what the registry stores. */
 export interface ClusterDefinition {

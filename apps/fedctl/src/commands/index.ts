@@ -22,4 +22,5 @@ export const registrars: CommandRegistrar[] = [
   (await import('./patch.command.js')).register,
   (await import('./label.command.js')).register,
   (await import('./cordon.command.js')).register,
+  (await import('./kubeconfig.command.js')).register,
 ];

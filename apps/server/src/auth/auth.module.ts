@@ -18,7 +18,7 @@ import { WhoamiController } from './whoami.controller.js';
 /**
  * Access control of the HTTP API: the global access guard (authentication, rate limit, roles), the audit
  * interceptor, the secret-redaction interceptor, and the token/audit/admin routes. Registered in
- * `features.ts`.
+ * `features.ts`. Global, so the Kubernetes-compatible API serves tokens through the same TokensService.
  */
 @Module({})
 export class AuthModule {
@@ -44,6 +44,7 @@ export class AuthModule {
     ];
     return {
       module: AuthModule,
+      global: true,
       controllers: api ? [TokensController, AuditController, WhoamiController, EncryptionRotationController] : [],
       providers,
       exports: [TokensService, AuditService, EncryptionRotationService],

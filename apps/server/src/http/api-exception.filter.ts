@@ -1,5 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import { bodyObjectName } from '#libs/auth';
 import { DomainError, ErrorCode, errorCodeForStatus, HTTP_STATUS_BY_CODE, type FieldProblem } from '#libs/common';
+import { isKubePath, toKubeStatus } from '../kube-api/kube-status.js';
 
 /** The body of every API error: `{ code, message, details, requestId }`. */
 export interface ApiErrorBody {
@@ -11,7 +13,9 @@ export interface ApiErrorBody {
 
 /**
  * Maps domain errors, Nest HTTP errors and body-parser errors to one JSON shape. Unknown errors become a
- * 500 whose message never echoes internals (they are logged with the request id instead).
+ * 500 whose message never echoes internals (they are logged with the request id instead). On the
+ * Kubernetes-compatible paths (`/apis/...`, discovery, OpenAPI) the same error is answered as a
+ * `metav1.Status`, which kubectl prints; one filter, so both shapes carry the same status and message.
  */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
@@ -19,13 +23,20 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const req = ctx.getRequest<{ id?: string }>();
+    const req = ctx.getRequest<{ id?: string; method?: string; path?: string; originalUrl?: string; body?: unknown }>();
     const res = ctx.getResponse<{ status(code: number): { json(body: unknown): void }; headersSent?: boolean; setHeader(k: string, v: string): void }>();
     const { status, body } = this.describe(exception);
     body.requestId = req.id;
     if (status >= 500) this.logger.error({ err: exception, requestId: req.id }, 'unhandled error');
     if (res.headersSent) return;
-    if (exception instanceof DomainError && exception.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
+    const retryAfterSeconds = exception instanceof DomainError ? exception.retryAfterSeconds : undefined;
+    if (retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(retryAfterSeconds));
+    const path = req.path ?? (req.originalUrl ?? '').split('?')[0];
+    if (isKubePath(path)) {
+      const method = req.method ?? 'GET';
+      res.status(status).json(toKubeStatus({ ...body, status, method, path, bodyName: method === 'POST' ? bodyObjectName(req.body) : undefined, retryAfterSeconds }));
+      return;
+    }
     res.status(status).json(body);
   }
 
